@@ -1,0 +1,55 @@
+# Two commands on a fresh clone: `make extract` and `make test`. Both bootstrap .venv themselves.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+CORPUS ?= corpus
+OUT    ?= output
+SHARED ?= ../shared
+N      ?= 20000
+WORKERS ?=
+
+.PHONY: extract add test test-fast bench train evaluate golden clean help
+
+help:
+	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
+	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
+	@echo "make test                                  run the test suite"
+	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
+	@echo "make evaluate                              NER quality figures on ../shared"
+	@echo "make train                                 retrain the shipped NER model from ../shared"
+	@echo "make golden                                regenerate the golden end-to-end tables"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+extract: $(VENV)/.installed
+	$(PY) -m pipeline extract "$(CORPUS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS))
+
+add: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make add FILE=article.txt [DATE=YYYY-MM-DD] [TITLE=...] [SOURCE=...]" >&2; exit 2; }
+	$(PY) -m pipeline add $(FILE) --corpus "$(CORPUS)" \
+	  $(if $(DATE),--date "$(DATE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SOURCE),--source "$(SOURCE)")
+
+test: $(VENV)/.installed
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not slow"
+
+bench: $(VENV)/.installed
+	$(PY) tools/bench.py --shared "$(SHARED)" -n $(N)
+
+train: $(VENV)/.installed
+	$(PY) tools/train_ner.py --shared "$(SHARED)" --out models/nl_press_ner
+
+evaluate: $(VENV)/.installed
+	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
+
+golden: $(VENV)/.installed
+	$(PY) -m pipeline extract tests/fixtures/corpus --out tests/golden --workers 1 --no-progress
+	rm -rf tests/golden/.pipeline
+
+clean:
+	rm -rf output build .pytest_cache

@@ -1,0 +1,96 @@
+"""Command line: parse arguments, build the Config, call the library, turn known errors into messages."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .add import AddError, add_articles
+from .config import DEFAULT_MODEL, Config, ConfigError, default_workers
+from .corpus import CorpusError
+from .run import RunInterrupted, run
+from .state import RunLockedError
+from .tables import OutputError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Extract people, organisations, places and dates from Dutch-language press into CSV tables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    extract = commands.add_parser(
+        "extract", help="analyse new or changed articles and write the tables",
+        description="Bring the tables in OUT up to date with CORPUS; only new or changed articles are analysed.",
+    )
+    extract.add_argument("corpus", type=Path, nargs="?", default=Path("corpus"),
+                         help="folder of .txt/.md articles (searched recursively) or a .jsonl file (default: corpus)")
+    extract.add_argument("--out", type=Path, default=Path("output"), help="folder for the tables (default: output)")
+    extract.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="spaCy NER model folder (default: the shipped model)")
+    extract.add_argument("--languages", default="nl",
+                         help="comma-separated ISO 639-1 codes of the languages to analyse; others are skipped (default: nl)")
+    extract.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: %(default)s)")
+    extract.add_argument("--batch-size", type=int, default=64, help="articles per batch; each finished batch is saved (default: 64)")
+    extract.add_argument("--min-language-chars", type=int, default=30,
+                         help="shorter texts get language 'und' unless clearly one language (default: 30)")
+    extract.add_argument("--aliases", type=Path, default=None,
+                         help="alias table (alias,canonical,label); default: aliases.csv in the corpus folder if present")
+    extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    add = commands.add_parser(
+        "add", help="store new articles in the corpus",
+        description="Copy articles (files, folders or .jsonl files) into the corpus folder as .txt files with front matter. "
+                    "A text already in the corpus is refused.",
+    )
+    add.add_argument("files", type=Path, nargs="+", metavar="FILE", help="article file, folder or .jsonl file")
+    add.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus)")
+    add.add_argument("--date", default="", help="publication date YYYY-MM-DD (overrides the article's own)")
+    add.add_argument("--title", default="", help="title (overrides the article's own)")
+    add.add_argument("--source", default="", help="source, e.g. the newspaper (overrides the article's own)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        if arguments.command == "extract":
+            return _extract(arguments)
+        return _add(arguments)
+    except RunInterrupted as interrupted:
+        print(f"\n{interrupted}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ConfigError, CorpusError, AddError, RunLockedError, OutputError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _extract(arguments: argparse.Namespace) -> int:
+    config = Config(
+        corpus=arguments.corpus,
+        out=arguments.out,
+        model=arguments.model,
+        languages=frozenset(code.strip() for code in arguments.languages.split(",") if code.strip()),
+        workers=arguments.workers,
+        batch_size=arguments.batch_size,
+        min_language_chars=arguments.min_language_chars,
+        aliases=arguments.aliases,
+        progress=not arguments.no_progress,
+    )
+    summary = run(config)
+    print(summary.line(), file=sys.stderr)
+    return 0
+
+
+def _add(arguments: argparse.Namespace) -> int:
+    report = add_articles(arguments.files, arguments.corpus, published=arguments.date, title=arguments.title,
+                          source=arguments.source)
+    for path in report.added:
+        print(f"added {path}", file=sys.stderr)
+    for where, reason in report.refused:
+        print(f"refused {where}: {reason}", file=sys.stderr)
+    print(f"{len(report.added)} added, {len(report.refused)} refused", file=sys.stderr)
+    return 0 if report.added or not report.refused else 1

@@ -1,0 +1,66 @@
+"""The one validated configuration of a run, checked before the first document is read."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent
+DEFAULT_MODEL = PACKAGE_ROOT.parent / "models" / "nl_press_ner"
+ALIAS_FILE_NAME = "aliases.csv"
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message says which one and how to fix it."""
+
+
+def default_workers() -> int:
+    """Both cores of the reference machine, never more than the machine has."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class Config:
+    """Where to read, where to write, which model, and how hard to work."""
+
+    corpus: Path
+    out: Path
+    model: Path = DEFAULT_MODEL
+    languages: frozenset[str] = field(default_factory=lambda: frozenset({"nl"}))
+    workers: int = field(default_factory=default_workers)
+    batch_size: int = 64
+    min_language_chars: int = 30
+    aliases: Path | None = None
+    progress: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.corpus.exists():
+            raise ConfigError(
+                f"corpus path {self.corpus} does not exist: "
+                "pass a folder of .txt/.md files or a .jsonl file (e.g. CORPUS=corpus/)"
+            )
+        if self.out.exists() and not self.out.is_dir():
+            raise ConfigError(f"output path {self.out} is a file: pass a folder for the tables (e.g. OUT=output/)")
+        bad = sorted(code for code in self.languages if not _LANGUAGE_CODE.match(code))
+        if not self.languages or bad:
+            raise ConfigError(
+                f"languages {sorted(self.languages)!r} are not ISO 639-1 codes: use e.g. --languages nl or nl,en"
+            )
+        if self.workers < 1:
+            raise ConfigError(f"workers must be at least 1, got {self.workers}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch size must be at least 1, got {self.batch_size}")
+        if self.min_language_chars < 0:
+            raise ConfigError(f"minimum language length must be 0 or more, got {self.min_language_chars}")
+        if self.aliases is not None and not self.aliases.is_file():
+            raise ConfigError(f"alias file {self.aliases} does not exist: create it (columns alias,canonical,label) or leave --aliases out")
+
+    @property
+    def alias_file(self) -> Path | None:
+        """The user's alias table: given explicitly, or `aliases.csv` inside a corpus folder."""
+        if self.aliases is not None:
+            return self.aliases
+        candidate = self.corpus / ALIAS_FILE_NAME
+        return candidate if self.corpus.is_dir() and candidate.is_file() else None

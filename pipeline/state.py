@@ -1,0 +1,165 @@
+"""What earlier runs finished: per-document results kept between runs for incremental extraction.
+
+The store is a SQLite file inside the output folder. Each finished batch is committed at once,
+so a crash or Ctrl-C loses nothing that was finished; the next run picks up where it stopped.
+A result is reused only while the document's revision and the pipeline's fingerprint (model,
+code version, settings) are unchanged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .records import Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex, TimexType
+
+STATE_DIR = ".pipeline"
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS results (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+class RunLockedError(RuntimeError):
+    """Another run is writing to the same output folder."""
+
+
+def document_revision(document: Document) -> str:
+    """Changes whenever anything the stages look at changes (text, title, date, ...)."""
+    payload = json.dumps(asdict(document), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """Identity of a model folder's content, without loading spaCy: hash of every file in it."""
+    if not model_dir.is_dir():
+        return "no-model"
+    digest = hashlib.sha256()
+    for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+class StateStore:
+    """Finished per-document results of earlier runs, in `<out>/.pipeline/state.sqlite`."""
+
+    def __init__(self, out: Path, pipeline_fingerprint: str):
+        self.directory = out / STATE_DIR
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(self.directory / "state.sqlite")
+        self._connection.executescript(_SCHEMA)
+        if self.get_meta("pipeline") != pipeline_fingerprint:
+            self._connection.execute("DELETE FROM results")
+            self._connection.execute("DELETE FROM meta")
+            self._set_meta("pipeline", pipeline_fingerprint)
+            self._connection.commit()
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def revisions(self) -> dict[str, str]:
+        """doc_id -> revision of every stored result."""
+        return dict(self._connection.execute("SELECT doc_id, revision FROM results"))
+
+    def save(self, results: Iterable[DocumentResult]) -> None:
+        """Store finished results in one transaction (all of the batch or nothing)."""
+        rows = [(r.document.doc_id, document_revision(r.document), encode_result(r)) for r in results]
+        with self._connection:
+            self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+
+    def delete(self, doc_ids: Iterable[str]) -> None:
+        with self._connection:
+            self._connection.executemany("DELETE FROM results WHERE doc_id = ?", [(d,) for d in doc_ids])
+
+    def results(self) -> Iterator[DocumentResult]:
+        """Every stored result, ordered by document id (the order of the tables)."""
+        for (payload,) in self._connection.execute("SELECT payload FROM results ORDER BY doc_id"):
+            yield decode_result(payload)
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._connection:
+            self._set_meta(key, value)
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def output_lock(out: Path) -> FileLock:
+    """A lock on the output folder, so two runs never write the same tables."""
+    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    return FileLock(out / STATE_DIR / "run.lock", timeout=0)
+
+
+def acquire(lock: FileLock, out: Path) -> None:
+    try:
+        lock.acquire()
+    except Timeout:
+        raise RunLockedError(
+            f"another extraction is writing to {out} (lock {lock.lock_file}): "
+            "wait for it to finish, or pass another output folder with --out"
+        ) from None
+
+
+# ---------------------------------------------------------------- JSON codec
+
+def encode_result(result: DocumentResult) -> str:
+    return json.dumps(asdict(result), default=_encode_value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def decode_result(payload: str) -> DocumentResult:
+    data = json.loads(payload)
+    document = data["document"]
+    document["metadata"] = tuple(tuple(pair) for pair in document["metadata"])
+    document["warnings"] = tuple(document["warnings"])
+    document["problem_status"] = Status(document["problem_status"])
+    language = data["language"]
+    return DocumentResult(
+        document=Document(**document),
+        status=Status(data["status"]),
+        status_detail=data["status_detail"],
+        language=LanguageGuess(
+            language=language["language"],
+            confidence=language["confidence"],
+            shares=tuple(tuple(pair) for pair in language["shares"]),
+            paragraphs=tuple(tuple(triple) for triple in language["paragraphs"]),
+        ),
+        n_chars=data["n_chars"],
+        n_words=data["n_words"],
+        mentions=tuple(_decode_mention(m) for m in data["mentions"]),
+        timexes=tuple(_decode_timex(t) for t in data["timexes"]),
+    )
+
+
+def _decode_mention(data: dict) -> Mention:
+    return Mention(field=Field(data["field"]), start=data["start"], end=data["end"], text=data["text"],
+                   label=Label(data["label"]), sentence=data["sentence"])
+
+
+def _decode_timex(data: dict) -> Timex:
+    return Timex(
+        field=Field(data["field"]), start=data["start"], end=data["end"], text=data["text"],
+        type=TimexType(data["type"]), value=data["value"],
+        date_start=_optional_date(data["date_start"]), date_end=_optional_date(data["date_end"]),
+        granularity=data["granularity"], mod=data["mod"],
+    )
+
+
+def _optional_date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None

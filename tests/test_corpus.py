@@ -1,0 +1,155 @@
+"""Corpus reader: formats, metadata, encodings and every kind of bad input become Documents."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from pipeline.corpus import CorpusError, content_hash, decode_bytes, normalise_published, read_corpus
+from pipeline.records import Status
+
+
+def documents(path):
+    return {d.doc_id: d for d in read_corpus(path)}
+
+
+def test_folder_is_read_recursively_in_stable_order(tmp_path, write):
+    write("b.txt", "Tweede artikel over Gent.")
+    write("sub/a.md", "Eerste artikel over Utrecht.")
+    write(".verborgen/c.txt", "Wordt niet gelezen.")
+    write("aliases.csv", "alias,canonical,label\n")
+    assert [d.doc_id for d in read_corpus(tmp_path)] == ["b", "sub/a"]
+
+
+def test_front_matter_fields_and_other_keys_as_metadata(tmp_path, write):
+    write("x.txt", "---\ntitle: \"Brand: Oudegracht\"\npublished: 2025-11-03\nsource: AD\nurl: https://a.invalid/1\nauteur: Jan\n---\n\nDe brand is geblust.\n")
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.title, doc.published, doc.source, doc.url) == ("Brand: Oudegracht", "2025-11-03", "AD", "https://a.invalid/1")
+    assert doc.metadata == (("auteur", "Jan"),)
+    assert doc.body == "De brand is geblust."
+    assert doc.problem is None
+
+
+@pytest.mark.parametrize(
+    "text, published, body_start",
+    [
+        ("date 2025-06 Onderzoekscentrum imec tekent in Tokio.", "2025-06", "Onderzoekscentrum"),
+        (" date 2025-06-12 De Lijn past de dienstregeling aan.", "2025-06-12", "De Lijn"),
+        ("date 2025-06\nDe haven groeit.", "2025-06", "De haven"),
+        ("Dat zei hij op date night.", "", "Dat zei"),
+    ],
+    ids=["month-marker", "day-marker-after-space", "marker-on-own-line", "no-marker-mid-text"],
+)
+def test_bare_leading_date_marker(tmp_path, write, text, published, body_start):
+    write("a.txt", text)
+    (doc,) = read_corpus(tmp_path)
+    assert doc.published == published
+    assert doc.body.startswith(body_start)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("2025-06-12", "2025-06-12"), ("2025-06", "2025-06"), ("2025-06-12T08:30:00Z", "2025-06-12"),
+     ("12-06-2025", "2025-06-12"), ("3/6/2025", "2025-06-03"), ("2025-13-01", ""), ("gisteren", ""), ("31-02-2025", "")],
+    ids=["iso-day", "iso-month", "iso-datetime", "dutch-dashes", "dutch-slashes", "month-13", "word", "feb-31"],
+)
+def test_normalise_published(value, expected):
+    assert normalise_published(value) == expected
+
+
+def test_jsonl_uses_id_field_and_keeps_text_exact(tmp_path, write):
+    lines = [
+        {"id": "pb-1", "title": "Fietsbrug", "published": "2025-04-12", "source": "Stad Gent", "text": "  De brug opent zaterdag.\n", "extra": 1},
+        {"text": "Zonder id."},
+    ]
+    write("items.jsonl", "\n".join(json.dumps(line) for line in lines) + "\n")
+    docs = documents(tmp_path)
+    assert docs["pb-1"].body == "  De brug opent zaterdag.\n"
+    assert docs["pb-1"].source_path == "items.jsonl:1"
+    assert "items.jsonl:2" in docs
+
+
+def test_gzipped_jsonl_is_read(tmp_path):
+    with gzip.open(tmp_path / "a.jsonl.gz", "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "z1", "text": "Tekst uit een archief."}) + "\n")
+    assert list(documents(tmp_path)) == ["z1"]
+
+
+def test_malformed_jsonl_line_is_reported_with_file_and_line_and_others_kept(tmp_path, write):
+    write("items.jsonl", '{"id": "a", "text": "Goed."}\n{"id": "b", "text": \n[1, 2]\n{"id": "d"}\n{"id": "e", "text": "Ook goed."}\n')
+    docs = documents(tmp_path)
+    assert docs["a"].problem is None and docs["e"].problem is None
+    assert docs["items.jsonl:2"].problem.startswith("items.jsonl line 2 is not valid JSON")
+    assert docs["items.jsonl:3"].problem.startswith("items.jsonl line 3 is not a JSON object")
+    assert docs["d"].problem == 'items.jsonl line 4 has no "text" string: add the article text as "text"'
+    assert all(docs[k].problem_status is Status.ERROR for k in ("items.jsonl:2", "items.jsonl:3", "d"))
+
+
+@pytest.mark.parametrize(
+    "name, content, status, reason",
+    [
+        ("leeg.txt", "", Status.SKIPPED, "empty article: the file has no text"),
+        ("spaties.txt", "  \n\t \n", Status.SKIPPED, "empty article: the file has no text"),
+        ("alleen-kop.txt", "---\ntitle: \n---\n", Status.SKIPPED, "empty article: the file has no text"),
+        ("foto.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", Status.ERROR, "binary file, not text: save the article as UTF-8 text"),
+        ("scan.pdf", b"%PDF-1.4", Status.SKIPPED, "unsupported file type '.pdf': save articles as .txt, .md or .jsonl"),
+        ("open.txt", "---\ntitle: Nooit gesloten\nDe tekst.", Status.ERROR,
+         "front matter opened on line 1 is never closed: add a line '---' after the metadata"),
+        ("kapot.txt", "---\ntitle: Goed\ndit is geen sleutel\n---\nTekst.", Status.ERROR,
+         "malformed front matter on line 3: expected 'key: value', got 'dit is geen sleutel'"),
+    ],
+    ids=["empty", "whitespace-only", "front-matter-only", "binary", "unknown-extension", "unclosed-front-matter", "bad-front-matter-line"],
+)
+def test_bad_files_become_documents_with_a_reason(tmp_path, write, name, content, status, reason):
+    write(name, content)
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.problem_status, doc.problem) == (status, reason)
+
+
+def test_malformed_date_keeps_the_article_with_a_warning(tmp_path, write):
+    write("a.txt", "---\npublished: gisteren\n---\nDe raad vergaderde.")
+    (doc,) = read_corpus(tmp_path)
+    assert doc.problem is None and doc.published == ""
+    assert doc.warnings == ("a.txt: published date 'gisteren' is not a date; use YYYY-MM-DD (relative dates stay unresolved)",)
+
+
+@pytest.mark.parametrize(
+    "raw, text, encoding",
+    [
+        ("Café in Liège".encode("utf-8"), "Café in Liège", "utf-8"),
+        ("Café in Liège".encode("cp1252"), "Café in Liège", "cp1252"),
+        (b"\xef\xbb\xbfDe krant", "De krant", "utf-8-sig"),
+        ("Ruimte ‘quotes’".encode("cp1252"), "Ruimte ‘quotes’", "cp1252"),
+        (b"\x81\x8d\x8f", "\x81\x8d\x8f", "latin-1"),
+    ],
+    ids=["utf8", "cp1252-fallback", "utf8-bom", "cp1252-curly-quotes", "latin1-last-resort"],
+)
+def test_decoding_with_fallback_records_the_encoding(raw, text, encoding):
+    assert decode_bytes(raw) == (text, encoding)
+
+
+def test_non_utf8_file_is_read_and_its_encoding_recorded(tmp_path, write):
+    write("oud.txt", "De burgemeester van Liège sprak in het café.".encode("cp1252"))
+    (doc,) = read_corpus(tmp_path)
+    assert doc.body == "De burgemeester van Liège sprak in het café." and doc.encoding == "cp1252"
+
+
+def test_duplicate_ids_are_errors_naming_the_first_user(tmp_path, write):
+    write("a.jsonl", '{"id": "x", "text": "Een."}\n{"id": "x", "text": "Twee."}\n')
+    first, second = read_corpus(tmp_path)
+    assert first.problem is None
+    assert second.problem == "duplicate document id 'x' (first used by a.jsonl:1): give each article its own id"
+
+
+def test_missing_corpus_path_is_a_clear_error(tmp_path):
+    with pytest.raises(CorpusError, match="does not exist: pass a folder of articles or a .jsonl file"):
+        list(read_corpus(tmp_path / "nergens"))
+
+
+@pytest.mark.parametrize(
+    "a, b", [("De  brand\nis geblust.", "De brand is geblust."), ("Cafe\u0301", "Café")],
+    ids=["whitespace", "unicode-composition"],
+)
+def test_content_hash_ignores_layout_differences(a, b):
+    assert content_hash(a) == content_hash(b)
