@@ -46,7 +46,7 @@ def add_articles(paths: Sequence[Path], corpus: Path, *, published: str = "", ti
     added, refused = [], []
     for path in paths:
         for document in read_corpus(path):
-            where = document.source_path if path.is_file() else f"{path}/{document.source_path}"
+            where = str((path.parent if path.is_file() else path) / document.source_path)
             if document.problem:
                 refused.append((where, document.problem))
                 continue

@@ -8,6 +8,7 @@ from pathlib import Path
 from .add import AddError, add_articles
 from .config import DEFAULT_MODEL, Config, ConfigError, default_workers
 from .corpus import CorpusError
+from .ner import ModelNotFoundError
 from .run import RunInterrupted, run
 from .state import RunLockedError
 from .tables import OutputError
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     except RunInterrupted as interrupted:
         print(f"\n{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ConfigError, CorpusError, AddError, RunLockedError, OutputError, ValueError) as error:
+    except (ConfigError, CorpusError, AddError, ModelNotFoundError, RunLockedError, OutputError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -7,22 +7,25 @@ the store at the end, because canonical entities depend on the whole corpus.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import signal
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .config import Config, ConfigError
+from .config import Config
 from .corpus import read_alias_rows, read_corpus
 from .dates import extract_dates
 from .entities import AliasRule, build_entities, curated_alias_rules, link_mentions, read_alias_rules
 from .language import LanguageSettings, detect_language
 from .records import Document, DocumentResult, Field, LanguageGuess, Status
-from .state import StateStore, acquire, document_revision, model_fingerprint, output_lock
+from .ner import EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
+from .state import StateStore, acquire, document_revision, output_lock
 from .tables import TABLE_COLUMNS, TableSet, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
@@ -102,8 +105,10 @@ def _update(config: Config, documents: list[Document], alias_rules: Sequence[Ali
     if not up_to_date:
         store.delete(deleted)
         _analyse_all(todo, config, store, times)
-        _write_all(config.out, store, alias_rules, times)
+        statuses = _write_all(config.out, store, alias_rules, times)
+        store.set_meta("statuses", json.dumps(statuses))
         store.set_meta("manifest", manifest)
+    statuses = json.loads(store.get_meta("statuses") or "{}")
     return RunSummary(
         out=config.out,
         documents=len(documents),
@@ -111,8 +116,8 @@ def _update(config: Config, documents: list[Document], alias_rules: Sequence[Ali
         changed=sum(1 for d in todo if d.doc_id in stored),
         unchanged=len(documents) - len(todo),
         deleted=len(deleted),
-        skipped=sum(1 for d in documents if d.problem and d.problem_status is Status.SKIPPED),
-        errors=sum(1 for d in documents if d.problem and d.problem_status is Status.ERROR),
+        skipped=statuses.get(Status.SKIPPED.value, 0),
+        errors=statuses.get(Status.ERROR.value, 0),
         words_analysed=sum(_word_count(d) for d in todo if not d.problem),
         seconds=time.perf_counter() - started,
         stage_seconds=dict(times.seconds),
@@ -151,8 +156,6 @@ class Analyser:
     def __init__(self, config: Config):
         self.languages = config.languages
         self.language_settings = LanguageSettings(languages=config.languages, min_chars=config.min_language_chars)
-        from .ner import EntityRecognizer  # spaCy is imported only when there is text to analyse
-
         self.recognizer = EntityRecognizer.load(config.model)
 
     def analyse(self, documents: Sequence[Document]) -> tuple[list[DocumentResult], StageTimes]:
@@ -230,7 +233,7 @@ def _analyse_all(todo: Sequence[Document], config: Config, store: StateStore, ti
     store.save(problem_result(d) for d in todo if d.problem)
     if not readable:
         return
-    check_model(config)
+    check_model_dir(config.model)  # in this process: a pool would retry a failing worker forever
     batches = list(_batches(readable, config.batch_size))
     progress = _progress_bar(len(readable), config.progress)
     saved = 0
@@ -288,7 +291,8 @@ def _progress_bar(total: int, enabled: bool):
 
 # ---------------------------------------------------------------- corpus-wide stages
 
-def _write_all(out: Path, store: StateStore, alias_rules: Sequence[AliasRule], times: StageTimes) -> None:
+def _write_all(out: Path, store: StateStore, alias_rules: Sequence[AliasRule], times: StageTimes) -> dict[str, int]:
+    """Link, aggregate and write every table from the stored results; returns documents per status."""
     clock = time.perf_counter()
     results = list(store.results())
     linked = {r.document.doc_id: link_mentions(r.mentions, alias_rules) for r in results if r.mentions}
@@ -296,12 +300,5 @@ def _write_all(out: Path, store: StateStore, alias_rules: Sequence[AliasRule], t
     times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
     write_tables(out, TableSet(results=results, linked=linked, entities=entities, aliases=aliases))
     times.seconds["tables"] = time.perf_counter() - clock
+    return dict(Counter(r.status.value for r in results))
 
-
-def check_model(config: Config) -> None:
-    """Fail before the first document when the model folder is missing."""
-    if not (config.model / "meta.json").is_file():
-        raise ConfigError(
-            f"NER model not found at {config.model} (no meta.json): "
-            "use the model shipped in models/nl_press_ner, pass --model PATH, or rebuild it with `make train`"
-        )

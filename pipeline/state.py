@@ -36,17 +36,6 @@ def document_revision(document: Document) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def model_fingerprint(model_dir: Path) -> str:
-    """Identity of a model folder's content, without loading spaCy: hash of every file in it."""
-    if not model_dir.is_dir():
-        return "no-model"
-    digest = hashlib.sha256()
-    for file in sorted(p for p in model_dir.rglob("*") if p.is_file()):
-        digest.update(file.relative_to(model_dir).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()[:16]
-
-
 class StateStore:
     """Finished per-document results of earlier runs, in `<out>/.pipeline/state.sqlite`."""
 

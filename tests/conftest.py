@@ -33,3 +33,29 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+RULER_PATTERNS = [
+    {"label": "PER", "pattern": "Mathias De Clercq"},
+    {"label": "PER", "pattern": "De Clercq"},
+    {"label": "PER", "pattern": "Séverine Hermans"},
+    {"label": "PER", "pattern": "Hermans"},
+    {"label": "ORG", "pattern": "KU Leuven"},
+    {"label": "ORG", "pattern": "De Lijn"},
+    {"label": "LOC", "pattern": "Gent"},
+    {"label": "LOC", "pattern": "Heverlee"},
+    {"label": "LOC", "pattern": "Rotterdam"},
+]
+
+
+@pytest.fixture(scope="session")
+def ruler_model(tmp_path_factory) -> Path:
+    """A tiny rule-based spaCy pipeline saved like a trained one: fast tests of the wiring, no training."""
+    import spacy
+
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns(RULER_PATTERNS)
+    path = tmp_path_factory.mktemp("model") / "ruler_nl"
+    nlp.to_disk(path)
+    return path

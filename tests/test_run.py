@@ -1,0 +1,179 @@
+"""The wired pipeline: every table filled, incremental runs, interruption, locking, determinism.
+
+Fast tests use a tiny rule-based model; the golden test and the language check use the shipped model.
+"""
+from __future__ import annotations
+
+import filecmp
+import importlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import Config, load_tables, run
+from pipeline.corpus import read_corpus
+from pipeline.records import Status
+from pipeline.run import RunInterrupted
+from pipeline.state import RunLockedError, acquire, output_lock
+from pipeline.tables import TABLE_COLUMNS
+from tests.conftest import FIXTURES, MODEL
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+run_module = importlib.import_module("pipeline.run")  # the module; `pipeline.run` is the function
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A private copy of our fixture corpus, free to change."""
+    return Path(shutil.copytree(FIXTURES / "corpus", tmp_path / "corpus"))
+
+
+def config(corpus: Path, out: Path, model: Path, **overrides) -> Config:
+    return Config(corpus=corpus, out=out, model=model, progress=False, **({"workers": 1} | overrides))
+
+
+def rows_of(out: Path, table: str, doc_id: str) -> list[str]:
+    return [line for line in (out / f"{table}.csv").read_text(encoding="utf-8").splitlines() if line.startswith(doc_id + ",")]
+
+
+def test_first_run_fills_every_table_and_records_bad_input(corpus, tmp_path, ruler_model):
+    summary = run(config(corpus, tmp_path / "out", ruler_model))
+    tables = load_tables(tmp_path / "out")
+    documents = tables["documents"].set_index("doc_id")
+    assert summary.documents == len(documents) == 11
+    assert (summary.new, summary.unchanged, summary.errors, summary.skipped) == (11, 0, 3, 3)  # + the English item
+    assert documents.loc["kapot/afbeelding", "status"] == "error"
+    assert documents.loc["kapot/leeg", "status_detail"] == "empty article: the file has no text"
+    assert documents.loc["kapot/scan.pdf", "status"] == "skipped"
+    assert documents.loc["nieuws.jsonl:2", "status_detail"].startswith("nieuws.jsonl line 2 is not valid JSON")
+    assert documents.loc["kapot/oud-ansi", "encoding"] == "cp1252"
+    assert documents.loc["zonder-datum", "status"] == "ok"
+    assert "published date 'volgende week' is not a date" in documents.loc["zonder-datum", "status_detail"]
+    for name in TABLE_COLUMNS:
+        assert len(tables[name]) > 0, f"{name}.csv is empty"
+
+
+def test_offsets_point_into_the_fields(corpus, tmp_path, ruler_model):
+    run(config(corpus, tmp_path / "out", ruler_model))
+    tables = load_tables(tmp_path / "out")
+    fields = {(d.doc_id, "title"): d.title for d in read_corpus(corpus)}
+    fields |= {(d.doc_id, "body"): d.body for d in read_corpus(corpus)}
+    for table in ("mentions", "dates"):
+        for row in tables[table].itertuples():
+            assert fields[(row.doc_id, row.field)][row.start:row.end] == row.text
+
+
+def test_mentions_link_to_entities_and_aliases(corpus, tmp_path, ruler_model):
+    run(config(corpus, tmp_path / "out", ruler_model))
+    tables = load_tables(tmp_path / "out")
+    mentions, entities, aliases = tables["mentions"], tables["entities"], tables["aliases"]
+    assert set(mentions["entity_id"]) == set(entities["entity_id"]) == set(aliases["entity_id"])
+    gent = mentions[mentions["text"] == "Gent"]
+    assert set(gent["label"]) == {"LOC"} and gent["doc_id"].nunique() == 1
+    assert entities["n_mentions"].sum() == len(mentions) == aliases["n_mentions"].sum()
+
+
+def test_second_run_with_nothing_changed_does_not_load_the_model(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    before = {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model))
+    assert summary.up_to_date and (summary.new, summary.changed, summary.unchanged) == (0, 0, 11)
+    assert before == {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+
+
+def test_added_changed_and_deleted_articles_are_the_only_ones_processed(corpus, tmp_path, ruler_model):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    untouched = rows_of(out, "mentions", "leuven-universiteit")
+    (corpus / "rotterdam-haven.md").unlink()
+    changed = corpus / "zonder-datum.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("gisteren", "vorige week"), encoding="utf-8")
+    (corpus / "nieuw.txt").write_text("De Lijn rijdt vanaf maandag vaker naar Gent.", encoding="utf-8")
+    summary = run(config(corpus, out, ruler_model))
+    assert (summary.new, summary.changed, summary.deleted, summary.unchanged) == (1, 1, 1, 9)
+    assert rows_of(out, "mentions", "leuven-universiteit") == untouched
+    assert rows_of(out, "documents", "rotterdam-haven") == []
+    assert rows_of(out, "mentions", "nieuw")
+
+
+def test_interrupted_run_keeps_finished_batches_and_resumes(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    real_analyse = run_module.Analyser.analyse
+    calls, interrupt_at = [], [3]
+
+    def analyse_then_interrupt(self, documents):
+        calls.append([d.doc_id for d in documents])
+        if len(calls) == interrupt_at[0]:
+            raise KeyboardInterrupt
+        return real_analyse(self, documents)
+
+    monkeypatch.setattr(run_module.Analyser, "analyse", analyse_then_interrupt)
+    with pytest.raises(RunInterrupted, match=r"interrupted: 2 of 6 articles were analysed and saved; run again"):
+        run(config(corpus, out, ruler_model, batch_size=1))
+    assert not (out / "documents.csv").exists()
+    calls.clear()
+    interrupt_at[0] = 0
+    summary = run(config(corpus, out, ruler_model, batch_size=1))
+    assert len(calls) == 4 and summary.unchanged == 2 + 5  # 2 analysed before, 5 unreadable ones need no analysis
+    assert len(load_tables(out)["documents"]) == 11
+
+
+def test_second_run_on_the_same_output_stops_clearly(corpus, tmp_path, ruler_model):
+    out = tmp_path / "out"
+    lock = output_lock(out)
+    acquire(lock, out)
+    try:
+        with pytest.raises(RunLockedError, match="another extraction is writing to"):
+            run(config(corpus, out, ruler_model))
+    finally:
+        lock.release()
+
+
+def test_huge_article_is_split_not_crashed(tmp_path, ruler_model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    sentence = "De Lijn rijdt in Gent. "
+    (corpus / "groot.txt").write_text(sentence * 48_000, encoding="utf-8")  # one 1.1 M-character paragraph
+    run(config(corpus, tmp_path / "out", ruler_model))
+    tables = load_tables(tmp_path / "out")
+    assert tables["documents"]["status"].tolist() == ["ok"]
+    assert 0.999 * 2 * 48_000 <= len(tables["mentions"]) <= 2 * 48_000  # a cut may split one name
+
+
+def test_parallel_and_serial_runs_give_identical_tables(corpus, tmp_path, ruler_model):
+    run(config(corpus, tmp_path / "serial", ruler_model, workers=1, batch_size=2))
+    run(config(corpus, tmp_path / "parallel", ruler_model, workers=2, batch_size=2))
+    for name in TABLE_COLUMNS:
+        assert filecmp.cmp(tmp_path / "serial" / f"{name}.csv", tmp_path / "parallel" / f"{name}.csv", shallow=False), name
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="the shipped model models/nl_press_ner is missing")
+def test_golden_tables_with_the_shipped_model(tmp_path):
+    """Byte for byte against tests/golden; after an intended change regenerate with `make golden`."""
+    run(Config(corpus=FIXTURES / "corpus", out=tmp_path, model=MODEL, workers=1, progress=False))
+    for name in TABLE_COLUMNS:
+        expected = (GOLDEN / f"{name}.csv").read_text(encoding="utf-8")
+        assert (tmp_path / f"{name}.csv").read_text(encoding="utf-8") == expected, f"{name}.csv differs from tests/golden (make golden)"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="the shipped model models/nl_press_ner is missing")
+def test_shipped_model_finds_people_places_and_skips_english(tmp_path):
+    run(Config(corpus=FIXTURES / "corpus", out=tmp_path, model=MODEL, workers=1, progress=False))
+    tables = load_tables(tmp_path)
+    documents = tables["documents"].set_index("doc_id")
+    assert documents.loc["wire-en-1", "status"] == Status.SKIPPED.value and documents.loc["wire-en-1", "language"] == "en"
+    assert documents.loc["leuven-universiteit", "language"] == "nl"
+    found = set(zip(tables["mentions"]["text"], tables["mentions"]["label"]))
+    assert {("Gent", "LOC"), ("Mathias De Clercq", "PER")} <= found
+    assert not tables["mentions"]["doc_id"].eq("wire-en-1").any()
+    assert pd.api.types.is_datetime64_any_dtype(tables["dates"]["date_start"])
+
+
+def _refuse_to_analyse(*_args, **_kwargs):
+    raise AssertionError("the model was loaded although nothing changed")

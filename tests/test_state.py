@@ -1,0 +1,61 @@
+"""State store: results survive between runs, are dropped when the pipeline changes, and lock the output."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.records import (Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex,
+                              TimexType)
+from pipeline.state import RunLockedError, StateStore, acquire, decode_result, document_revision, encode_result, output_lock
+
+
+def result(doc_id: str = "a", body: str = "Jetten sprak gisteren in Gent.") -> DocumentResult:
+    document = Document(doc_id=doc_id, source_path=f"{doc_id}.txt", title="Titel", body=body, published="2025-06-12",
+                        metadata=(("auteur", "An"),), warnings=("let op",))
+    return DocumentResult(
+        document=document, status=Status.OK, status_detail="",
+        language=LanguageGuess("nl", 0.99, (("nl", 1.0),), ((0, len(body), "nl"),)),
+        n_chars=len(body) + 5, n_words=6,
+        mentions=(Mention(Field.BODY, 0, 6, "Jetten", Label.PER, 0), Mention(Field.BODY, 25, 29, "Gent", Label.LOC, 0)),
+        timexes=(Timex(Field.BODY, 13, 22, "gisteren", TimexType.DATE, "2025-06-11", dt.date(2025, 6, 11), dt.date(2025, 6, 11), "day"),),
+    )
+
+
+def test_codec_round_trip_is_lossless():
+    original = result()
+    assert decode_result(encode_result(original)) == original
+
+
+def test_results_persist_between_store_instances(tmp_path):
+    store = StateStore(tmp_path, "fp1")
+    store.save([result("b"), result("a")])
+    store.close()
+    again = StateStore(tmp_path, "fp1")
+    assert [r.document.doc_id for r in again.results()] == ["a", "b"]
+    assert again.revisions()["a"] == document_revision(result("a").document)
+
+
+def test_changed_pipeline_fingerprint_drops_cached_results(tmp_path):
+    store = StateStore(tmp_path, "model-1")
+    store.save([result()])
+    store.set_meta("manifest", "x")
+    store.close()
+    fresh = StateStore(tmp_path, "model-2")
+    assert list(fresh.results()) == [] and fresh.get_meta("manifest") is None
+
+
+def test_revision_changes_with_title_or_text_but_not_otherwise():
+    base = result().document
+    assert document_revision(base) == document_revision(result().document)
+    assert document_revision(base) != document_revision(result(body="Andere tekst.").document)
+
+
+def test_second_run_on_same_output_stops_with_clear_message(tmp_path):
+    first = output_lock(tmp_path)
+    acquire(first, tmp_path)
+    try:
+        with pytest.raises(RunLockedError, match="another extraction is writing to .*: wait for it to finish, or pass another output folder with --out"):
+            acquire(output_lock(tmp_path), tmp_path)
+    finally:
+        first.release()

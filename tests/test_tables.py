@@ -1,0 +1,75 @@
+"""Tables: columns, atomic writing, and loading into pandas with proper dtypes."""
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+import pytest
+
+from pipeline.records import Alias, Entity, Label, LinkedMention
+from pipeline.tables import TABLE_COLUMNS, OutputError, TableSet, load_tables, write_tables
+from tests.test_state import result
+
+
+def table_set() -> TableSet:
+    doc = result()
+    linked = {"a": tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions)}
+    entities = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656"),
+                Entity("e-jetten", Label.PER, "Jetten", 1, 1))
+    aliases = (Alias("e-gent", "Gent", 1), Alias("e-jetten", "Jetten", 1))
+    return TableSet(results=[doc], linked=linked, entities=entities, aliases=aliases)
+
+
+def test_every_table_has_its_header_and_rows(tmp_path):
+    paths = write_tables(tmp_path, table_set())
+    for name, columns in TABLE_COLUMNS.items():
+        lines = paths[name].read_text(encoding="utf-8").splitlines()
+        assert lines[0] == ",".join(columns)
+    assert (tmp_path / "mentions.csv").read_text().splitlines()[1] == "a,body,0,6,Jetten,PER,e-jetten,0"
+    assert (tmp_path / "dates.csv").read_text().splitlines()[1] == "a,body,13,22,gisteren,DATE,2025-06-11,2025-06-11,2025-06-11,day,"
+    assert (tmp_path / "entities.csv").read_text().splitlines()[1] == "e-gent,LOC,Gent,1,1,BE,51.05000,3.71667,2797656"
+
+
+def test_no_temporary_files_are_left_behind(tmp_path):
+    write_tables(tmp_path, table_set())
+    assert sorted(os.listdir(tmp_path)) == sorted(f"{name}.csv" for name in TABLE_COLUMNS)
+
+
+def test_plain_pandas_reads_every_table(tmp_path):
+    write_tables(tmp_path, table_set())
+    mentions = pd.read_csv(tmp_path / "mentions.csv")
+    assert list(mentions.columns) == list(TABLE_COLUMNS["mentions"])
+
+
+def test_load_tables_gives_proper_dtypes(tmp_path):
+    write_tables(tmp_path, table_set())
+    tables = load_tables(tmp_path)
+    documents, mentions, dates = tables["documents"], tables["mentions"], tables["dates"]
+    assert documents["published"].dtype.kind == "M" and documents["published"][0] == pd.Timestamp("2025-06-12")
+    assert isinstance(mentions["label"].dtype, pd.CategoricalDtype)
+    assert mentions["doc_id"].dtype == "string" and mentions["entity_id"].dtype == "string"
+    assert str(mentions["start"].dtype) == "Int64"
+    assert dates["date_start"][0] == pd.Timestamp("2025-06-11")
+    assert tables["entities"]["latitude"][0] == pytest.approx(51.05)
+    assert pd.isna(tables["entities"]["latitude"][1])
+
+
+def test_load_tables_on_missing_folder_says_what_to_run(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"documents.csv is missing: run `make extract`"):
+        load_tables(tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere, so an unwritable folder cannot be simulated")
+def test_unwritable_output_is_a_clear_error(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    with pytest.raises(OutputError, match="choose a folder you can write to with --out"):
+        write_tables(locked, table_set())
+
+
+def test_output_path_below_a_file_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputError, match=r"cannot write the tables to .*file/out: .*choose a folder you can write to"):
+        write_tables(blocker / "out", table_set())

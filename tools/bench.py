@@ -1,0 +1,66 @@
+"""Throughput benchmark: the pipeline on the first N press-bench articles, from a cold cache.
+
+Prints words/s end to end and per stage, peak memory, and the time of a second run with
+nothing changed (the incremental fast path).
+
+    python tools/bench.py --shared ../shared -n 20000
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline import Config, run  # noqa: E402
+from pipeline.config import DEFAULT_MODEL, default_workers  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the team data folder")
+    parser.add_argument("-n", type=int, default=20000, help="number of articles (default 20000)")
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    arguments = parser.parse_args()
+    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
+    if not source.is_file():
+        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="press-bench-") as scratch:
+        corpus = Path(scratch) / "bench.jsonl"
+        with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
+            sample.writelines(itertools.islice(lines, arguments.n))
+        config = Config(corpus=corpus, out=Path(scratch) / "out", model=arguments.model,
+                        workers=arguments.workers, progress=False)
+        cold = run(config)
+        started = time.perf_counter()
+        warm = run(config)
+        warm_seconds = time.perf_counter() - started
+    report(cold, warm_seconds, warm.up_to_date, arguments)
+    return 0
+
+
+def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> None:
+    words = summary.words_analysed
+    print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers")
+    print(f"end to end (cold): {summary.seconds:.1f} s = {words / summary.seconds:,.0f} words/s")
+    print("per stage (seconds summed over processes; words/s per core):")
+    for stage, seconds in summary.stage_seconds.items():
+        rate = f"{words / seconds:>12,.0f} words/s" if seconds else ""
+        print(f"  {stage:<9} {seconds:8.2f} s {rate}")
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: main process {peak_self:,.0f} MB, largest worker {peak_children:,.0f} MB")
+    print(f"second run, nothing changed: {warm_seconds:.2f} s (up to date: {warm_up_to_date})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
