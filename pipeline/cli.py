@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from .add import AddError, add_articles
-from .config import DEFAULT_MODEL, Config, ConfigError, default_workers
+from .config import DEFAULT_MODEL, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
 from .corpus import CorpusError
 from .ner import ModelNotFoundError
 from .run import RunInterrupted, run
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--batch-size", type=int, default=64, help="articles per batch; each finished batch is saved (default: 64)")
     extract.add_argument("--min-language-chars", type=int, default=30,
                          help="shorter texts get language 'und' unless clearly one language (default: 30)")
+    extract.add_argument("--language-detector", choices=LANGUAGE_DETECTORS, default="langdetect",
+                         help="langdetect (default); cld2+langdetect is about 3x faster with the same accuracy on our "
+                              "test set; cld2 is fastest")
     extract.add_argument("--aliases", type=Path, default=None,
                          help="alias table (alias,canonical,label); default: aliases.csv in the corpus folder if present")
     extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -78,6 +81,7 @@ def _extract(arguments: argparse.Namespace) -> int:
         workers=arguments.workers,
         batch_size=arguments.batch_size,
         min_language_chars=arguments.min_language_chars,
+        language_detector=arguments.language_detector,
         aliases=arguments.aliases,
         progress=not arguments.no_progress,
     )

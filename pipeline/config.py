@@ -10,6 +10,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = PACKAGE_ROOT.parent / "models" / "nl_press_ner"
 ALIAS_FILE_NAME = "aliases.csv"
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+LANGUAGE_DETECTORS = ("langdetect", "cld2", "cld2+langdetect")  # pipeline.language.Detector values
 
 
 class ConfigError(ValueError):
@@ -32,6 +33,7 @@ class Config:
     workers: int = field(default_factory=default_workers)
     batch_size: int = 64
     min_language_chars: int = 30
+    language_detector: str = "langdetect"
     aliases: Path | None = None
     progress: bool = True
 
@@ -54,12 +56,20 @@ class Config:
             raise ConfigError(f"batch size must be at least 1, got {self.batch_size}")
         if self.min_language_chars < 0:
             raise ConfigError(f"minimum language length must be 0 or more, got {self.min_language_chars}")
+        if self.language_detector not in LANGUAGE_DETECTORS:
+            raise ConfigError(
+                f"language detector {self.language_detector!r} is unknown: use one of {', '.join(LANGUAGE_DETECTORS)}"
+            )
         if self.aliases is not None and not self.aliases.is_file():
             raise ConfigError(f"alias file {self.aliases} does not exist: create it (columns alias,canonical,label) or leave --aliases out")
 
     @property
     def alias_file(self) -> Path | None:
         """The user's alias table: given explicitly, or `aliases.csv` inside a corpus folder."""
+        if self.language_detector not in LANGUAGE_DETECTORS:
+            raise ConfigError(
+                f"language detector {self.language_detector!r} is unknown: use one of {', '.join(LANGUAGE_DETECTORS)}"
+            )
         if self.aliases is not None:
             return self.aliases
         candidate = self.corpus / ALIAS_FILE_NAME

@@ -134,7 +134,8 @@ def load_alias_rules(config: Config) -> tuple[AliasRule, ...]:
 
 def pipeline_fingerprint(config: Config) -> str:
     """Changes whenever cached per-document results could differ: model, code version, settings."""
-    parts = (__version__, model_fingerprint(config.model), ",".join(sorted(config.languages)), str(config.min_language_chars))
+    parts = (__version__, model_fingerprint(config.model), ",".join(sorted(config.languages)),
+             str(config.min_language_chars), config.language_detector)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -155,7 +156,8 @@ class Analyser:
 
     def __init__(self, config: Config):
         self.languages = config.languages
-        self.language_settings = LanguageSettings(languages=config.languages, min_chars=config.min_language_chars)
+        self.language_settings = LanguageSettings(languages=config.languages, min_chars=config.min_language_chars,
+                                                  detector=config.language_detector)
         self.recognizer = EntityRecognizer.load(config.model)
 
     def analyse(self, documents: Sequence[Document]) -> tuple[list[DocumentResult], StageTimes]:
