@@ -1,0 +1,14 @@
+"""Entity normalisation: mentions -> canonical names within an article, entities across the corpus.
+
+`link_mentions` resolves one article (surnames, acronyms, spelling variants, places);
+`build_entities` counts the linked mentions of the whole corpus into entities and aliases.
+"""
+from pipeline.entities.aliases import AliasRule, curated_alias_rules, read_alias_rules
+from pipeline.entities.catalogue import build_entities
+from pipeline.entities.linking import link_mentions
+from pipeline.entities.places import Place, PlaceResolver, default_place_resolver
+
+__all__ = [
+    "AliasRule", "Place", "PlaceResolver", "build_entities", "curated_alias_rules", "default_place_resolver",
+    "link_mentions", "read_alias_rules",
+]

@@ -1,0 +1,65 @@
+"""Across the corpus: linked mentions -> canonical entities with counts, and every surface form seen."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from pipeline.entities.names import label_of_entity_id
+from pipeline.entities.places import PlaceResolver, default_place_resolver
+from pipeline.records import Alias, Entity, Label, LinkedMention
+
+_PLACE_ID_PREFIX = "loc-"
+
+
+def build_entities(
+    linked: Iterable[tuple[str, LinkedMention]], places: PlaceResolver | None = None,
+) -> tuple[tuple[Entity, ...], tuple[Alias, ...]]:
+    """Across the corpus: (doc_id, linked mention) pairs -> canonical entities and their aliases.
+
+    Entities are sorted by entity_id, aliases by entity_id then surface form, so the tables are
+    identical for identical input. Place entities get their coordinates and GeoNames id from the
+    resolver (built only when the corpus has resolved places).
+    """
+    labels: dict[str, Label] = {}
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    documents: dict[str, set[str]] = defaultdict(set)
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc_id, item in linked:
+        labels[item.entity_id] = label_of_entity_id(item.entity_id)  # a mention's own label may be outvoted
+        names[item.entity_id][item.canonical] += 1
+        documents[item.entity_id].add(doc_id)
+        surfaces[item.entity_id][item.mention.text] += 1
+    resolver = places
+    if resolver is None and any(_place_code(eid, labels[eid]) for eid in labels):
+        resolver = default_place_resolver()
+    entities = tuple(
+        _entity(eid, labels[eid], names[eid], surfaces[eid], len(documents[eid]), resolver)
+        for eid in sorted(labels)
+    )
+    aliases = tuple(
+        Alias(entity_id=eid, alias=alias, n_mentions=count)
+        for eid in sorted(surfaces)
+        for alias, count in sorted(surfaces[eid].items())
+    )
+    return entities, aliases
+
+
+def _entity(entity_id: str, label: Label, names: Counter[str], surfaces: Counter[str], n_documents: int,
+            places: PlaceResolver | None) -> Entity:
+    name = min(names, key=lambda n: (-names[n], n))  # most used canonical spelling; ties alphabetical
+    place = places.by_code(_place_code(entity_id, label)) if places is not None else None
+    if place is None:
+        return Entity(entity_id, label, name, sum(surfaces.values()), n_documents)
+    return Entity(
+        entity_id, label, place.name, sum(surfaces.values()), n_documents,
+        country_code=place.country_code, latitude=place.latitude, longitude=place.longitude,
+        geonames_id=place.geonames_id,
+    )
+
+
+def _place_code(entity_id: str, label: Label) -> str:
+    """'gn2759794' for 'loc-gn2759794'; empty for ids derived from a name hash."""
+    if label is not Label.LOC or not entity_id.startswith(_PLACE_ID_PREFIX):
+        return ""
+    code = entity_id[len(_PLACE_ID_PREFIX):]
+    return code if code.startswith(("gn", "iso-", "region-")) else ""

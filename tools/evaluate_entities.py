@@ -1,0 +1,153 @@
+"""Score within-article alias resolution on the annotated press set (pairwise, over mentions).
+
+Also scores place resolution on our own place test set (tests/places_cases.csv).
+
+Usage: python tools/evaluate_entities.py [--data ../shared/data/press-annotated] [--split dev|train|all]
+                                         [--ner models/nl_press_ner] [--errors]
+
+Input mentions are the gold mentions (their offsets, text and label); the system's clustering is
+the entity_id that link_mentions gives each one; the gold clustering is the `canonical` field.
+A pair of mentions of one article counts as linked when both are in one cluster. Precision and
+recall are over those pairs, summed over articles. With --ner, mentions found by pipeline.ner are
+scored too: a found mention takes part only where its span matches a gold span exactly (its gold
+cluster is that span's), but all found mentions are linked together, as in a real run.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections import defaultdict
+from itertools import combinations, product
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline.entities import curated_alias_rules, default_place_resolver, link_mentions  # noqa: E402
+from pipeline.records import Field, Label, Mention  # noqa: E402
+
+PLACE_CASES = REPO / "tests" / "places_cases.csv"
+TRAIN_ARTICLES = 60  # the data README: first 60 lines for training, last 40 for development
+LABEL_SETS = (("PER+ORG+LOC", frozenset({Label.PER, Label.ORG, Label.LOC})), ("all labels", frozenset(Label)))
+
+
+def gold_mentions(gold: dict) -> tuple[list[Mention], list[str]]:
+    """Mentions of an annotated article and the gold cluster (label + canonical) of each."""
+    mentions, clusters = [], []
+    for entity in sorted(gold["entities"], key=lambda e: (e["start"], e["end"])):
+        label = Label(entity["label"])
+        mentions.append(Mention(Field.BODY, entity["start"], entity["end"], entity["text"], label, 0))
+        clusters.append(f"{label.value}|{entity['canonical']}")
+    return mentions, clusters
+
+
+def ner_mentions(
+    texts: list[str], gold_articles: list[dict], model: Path,
+) -> list[tuple[list[Mention], list[str | None]]]:
+    """Mentions the NER model finds in each text, each with the gold cluster of its span (None if no gold span)."""
+    from pipeline.ner import EntityRecognizer
+
+    found = EntityRecognizer.load(model).recognise([("", text) for text in texts])
+    articles = []
+    for mentions, gold in zip(found, gold_articles, strict=True):
+        clusters = {(e["start"], e["end"]): f"{e['label']}|{e['canonical']}" for e in gold["entities"]}
+        body = [m for m in mentions if m.field is Field.BODY]
+        articles.append((body, [clusters.get((m.start, m.end)) for m in body]))
+    return articles
+
+
+def linked_pairs(clusters: list[str]) -> set[tuple[int, int]]:
+    """Index pairs (i < j) of mentions in one cluster."""
+    members = defaultdict(list)
+    for index, cluster in enumerate(clusters):
+        members[cluster].append(index)
+    return {pair for group in members.values() for pair in combinations(group, 2)}
+
+
+def score(articles: list[tuple[list[Mention], list[str | None]]], labels: frozenset[Label]) -> dict:
+    """Pairwise precision/recall of the linking over mentions with one of `labels`."""
+    rules = curated_alias_rules()
+    places = default_place_resolver()
+    true_positive = predicted = expected = 0
+    errors = []
+    elapsed = 0.0
+    for mentions, gold in articles:
+        started = time.perf_counter()
+        linked = link_mentions(mentions, rules, places)
+        elapsed += time.perf_counter() - started
+        keep = [i for i, m in enumerate(mentions) if m.label in labels and gold[i] is not None]
+        system = linked_pairs([linked[i].entity_id for i in keep])
+        truth = linked_pairs([gold[i] for i in keep])
+        true_positive += len(system & truth)
+        predicted += len(system)
+        expected += len(truth)
+        for i, j in sorted(system - truth):
+            first, second = mentions[keep[i]].text, mentions[keep[j]].text
+            errors.append(f"wrong merge: {first!r} + {second!r} -> {linked[keep[i]].canonical!r}")
+        for i, j in sorted(truth - system):
+            errors.append(f"missed: {mentions[keep[i]].text!r} + {mentions[keep[j]].text!r} (gold {gold[keep[i]]!r})")
+    return {
+        "precision": true_positive / predicted if predicted else 1.0,
+        "recall": true_positive / expected if expected else 1.0,
+        "pairs_gold": expected, "pairs_system": predicted, "true_positive": true_positive,
+        "ms_per_article": 1000 * elapsed / max(len(articles), 1),
+        "errors": errors,
+    }
+
+
+def score_places(cases_file: Path) -> tuple[int, list[str]]:
+    """Number of place cases and the ones not resolved to the intended GeoNames entry, country or region."""
+    places = default_place_resolver()
+    with cases_file.open(encoding="utf-8", newline="") as handle:
+        cases = list(csv.DictReader(handle))
+    wrong = []
+    for case in cases:
+        place = places.resolve(case["mention"])
+        if place is None or place.code != case["expected"]:
+            wrong.append(f"{case['mention']}: {place.code if place else 'unresolved'} (expected {case['intended']})")
+    return len(cases), wrong
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "press-annotated")
+    parser.add_argument("--split", choices=("dev", "train", "all"), default="dev")
+    parser.add_argument("--errors", action="store_true", help="list wrong merges and missed links")
+    parser.add_argument("--ner", type=Path, help="also score on the mentions this NER model finds")
+    args = parser.parse_args()
+    golds = [json.loads(line) for line in (args.data / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    chosen = {"dev": golds[TRAIN_ARTICLES:], "train": golds[:TRAIN_ARTICLES], "all": golds}[args.split]
+    chosen = [g for g in chosen if g["entities"]]
+    runs = [("gold mentions", [gold_mentions(g) for g in chosen])]
+    if args.ner:
+        texts = {json.loads(line)["id"]: json.loads(line)["text"]
+                 for line in (args.data / "articles.jsonl").read_text(encoding="utf-8").splitlines()}
+        found = ner_mentions([texts[g["id"]] for g in chosen], chosen, args.ner)
+        runs.append((f"NER mentions ({args.ner.name})", found))
+    started = time.perf_counter()
+    default_place_resolver()  # load the gazetteer before timing link_mentions
+    print(f"place resolver built in {time.perf_counter() - started:.2f} s")
+    for (source, articles), (name, labels) in product(runs, LABEL_SETS):
+        result = score(articles, labels)
+        matched = sum(cluster is not None for _, clusters in articles for cluster in clusters)
+        total = sum(len(clusters) for _, clusters in articles)
+        print(f"{args.split} ({len(articles)} articles), {source} ({matched} of {total} on a gold span), {name}: "
+              f"precision {result['precision']:.4f} "
+              f"recall {result['recall']:.4f} (gold pairs {result['pairs_gold']}, system pairs "
+              f"{result['pairs_system']}, correct {result['true_positive']}); "
+              f"link_mentions {result['ms_per_article']:.3f} ms/article")
+        if args.errors:
+            print("\n".join("  " + e for e in result["errors"]))
+    n_cases, wrong = score_places(PLACE_CASES)
+    print(f"places ({PLACE_CASES.relative_to(REPO)}): {n_cases - len(wrong)} of {n_cases} resolved right "
+          f"({(n_cases - len(wrong)) / n_cases:.1%})")
+    if args.errors:
+        print("\n".join("  " + e for e in wrong))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
