@@ -8,14 +8,15 @@ SHARED ?= ../shared
 N      ?= 20000
 WORKERS ?=
 
-.PHONY: extract add test test-fast bench train evaluate golden clean help
+.PHONY: extract add test test-fast bench train evaluate evaluate-language golden clean help
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
 	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
-	@echo "make evaluate                              NER quality figures on ../shared"
+	@echo "make evaluate                              NER, dates and entity quality figures on ../shared"
+	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
 	@echo "make train                                 retrain the shipped NER model from ../shared"
 	@echo "make golden                                regenerate the golden end-to-end tables"
 
@@ -46,6 +47,11 @@ train: $(VENV)/.installed
 
 evaluate: $(VENV)/.installed
 	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
+	$(PY) tools/compare_dates.py
+	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
+
+evaluate-language: $(VENV)/.installed
+	$(PY) tools/compare_language.py
 
 golden: $(VENV)/.installed
 	$(PY) -m pipeline extract tests/fixtures/corpus --out tests/golden --workers 1 --no-progress
