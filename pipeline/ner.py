@@ -1,0 +1,221 @@
+"""The NER stage: (title, body) texts -> Mention records, using a trained spaCy pipeline.
+
+The model is loaded once and fed paragraphs (text between blank lines) through `nlp.pipe`, so
+sentences never run across paragraph breaks and no text ever exceeds the model's length limit.
+spaCy objects stay inside this module.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from bisect import bisect_right
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from pipeline.records import Field, Label, Mention
+
+if TYPE_CHECKING:  # spaCy is imported only when a model loads: checks and fingerprints stay cheap
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+MAX_CHUNK_CHARS = 100_000  # keeps memory per text predictable, far below spaCy's default limit
+PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
+SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s+")
+SPAN_EDGE_CHARS = " \t\r\n\u00a0\"'“”„‘’‚«»‹›()[]{}<>,;:!?-–—/*•|"
+ELIDED_ARTICLE = re.compile(r"['’](?:s|t)[- ]")  # 's-Hertogenbosch, 't Zandt: part of the name
+FINGERPRINT_SKIPPED = {".md", ".txt"}
+FINGERPRINT_LENGTH = 16
+
+
+class ModelNotFoundError(RuntimeError):
+    """The NER model folder is missing or is not a spaCy pipeline."""
+
+
+class EntityRecognizer:
+    """A loaded spaCy pipeline that turns article fields into Mention records."""
+
+    def __init__(self, nlp: Language, fingerprint: str) -> None:
+        self._nlp = nlp
+        self._fingerprint = fingerprint
+
+    @classmethod
+    def load(cls, model_dir: Path) -> EntityRecognizer:
+        """Load a saved spaCy pipeline (offline) that assigns entities."""
+        model_dir = Path(model_dir)
+        check_model_dir(model_dir)
+        import spacy
+
+        try:
+            nlp = spacy.load(model_dir)
+        except (OSError, ValueError, KeyError) as error:
+            raise ModelNotFoundError(
+                f"Could not load the spaCy pipeline in {model_dir}: {str(error).rstrip('.')}. "
+                "Fix: rebuild it with `python tools/train_ner.py --shared ../shared --out models/nl_press_ner` "
+                "using spaCy 3.8 (the version pinned in pyproject.toml)."
+            ) from error
+        if not any("doc.ents" in nlp.get_pipe_meta(name).assigns for name in nlp.pipe_names):
+            raise ModelNotFoundError(
+                f"The spaCy pipeline in {model_dir} has no component that recognises entities "
+                f"(components: {', '.join(nlp.pipe_names) or 'none'}). "
+                "Fix: point the NER model setting at a pipeline with an 'ner' component, "
+                "e.g. models/nl_press_ner (rebuild with: python tools/train_ner.py)."
+            )
+        if not any(name in nlp.pipe_names for name in ("sentencizer", "senter", "parser")):
+            nlp.add_pipe("sentencizer", first=True)
+        return cls(nlp, model_fingerprint(model_dir))
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable short hash of the model files; changes whenever the model does."""
+        return self._fingerprint
+
+    def recognise(self, items: Sequence[tuple[str, str]], batch_size: int = 64) -> list[tuple[Mention, ...]]:
+        """(title, body) pairs -> mentions per item, in order.
+
+        Labels outside the project's closed set (Label) are ignored.
+        """
+        limit = min(self._nlp.max_length, MAX_CHUNK_CHARS)
+        jobs = [
+            (item_index, field, offset, chunk)
+            for item_index, (title, body) in enumerate(items)
+            for field, text in ((Field.TITLE, title), (Field.BODY, body))
+            for offset, chunk in split_text(text, limit)
+        ]
+        docs = self._nlp.pipe((chunk for _, _, _, chunk in jobs), batch_size=batch_size)
+        mentions: list[list[Mention]] = [[] for _ in items]
+        sentences_before: dict[tuple[int, Field], int] = {}
+        for (item_index, field, offset, _), doc in zip(jobs, docs):
+            key = (item_index, field)
+            first_sentence = sentences_before.get(key, 0)
+            found, n_sentences = doc_mentions(doc, field, offset, first_sentence)
+            mentions[item_index].extend(found)
+            sentences_before[key] = first_sentence + n_sentences
+        return [tuple(found) for found in mentions]
+
+
+def check_model_dir(model_dir: Path) -> None:
+    """Fail early, naming the folder and the fix, when `model_dir` is not a saved spaCy pipeline."""
+    fix = "Fix: build it with `python tools/train_ner.py --shared ../shared --out models/nl_press_ner` or set the model path."
+    if not model_dir.is_dir():
+        raise ModelNotFoundError(f"NER model folder not found: {model_dir}. {fix}")
+    missing = [name for name in ("config.cfg", "meta.json") if not (model_dir / name).is_file()]
+    if missing:
+        raise ModelNotFoundError(
+            f"{model_dir} is not a saved spaCy pipeline (missing {', '.join(missing)}). {fix}"
+        )
+
+
+def model_fingerprint(model_dir: Path) -> str:
+    """sha256 over the relative path and content of every model file (documentation excluded).
+
+    JSON files are hashed in canonical form: spaCy writes some sets (sentencizer punctuation,
+    per-label scores) in hash-seed-dependent order, and the same weights must give the same print.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
+        if path.suffix.lower() in FINGERPRINT_SKIPPED:
+            continue
+        digest.update(path.relative_to(model_dir).as_posix().encode("utf-8") + b"\0")
+        digest.update(canonical_json(path) if path.suffix.lower() == ".json" else path.read_bytes())
+    return digest.hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def canonical_json(path: Path) -> bytes:
+    """A JSON file's content with object keys and lists of scalars sorted."""
+    return json.dumps(sorted_json(json.loads(path.read_text(encoding="utf-8"))), sort_keys=True).encode("utf-8")
+
+
+def sorted_json(value: object) -> object:
+    """Recursively sort lists of scalars (sets serialised as lists); keep other lists in order."""
+    if isinstance(value, dict):
+        return {key: sorted_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [sorted_json(item) for item in value]
+        if all(isinstance(item, (str, int, float, bool)) for item in items):
+            return sorted(items, key=lambda item: (type(item).__name__, item))
+        return items
+    return value
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """Cut `text` into (offset, chunk) paragraphs of at most `limit` characters.
+
+    Splits at blank lines first; a paragraph still too long is cut at a sentence end or
+    whitespace (see `last_break`). Blank chunks are left out.
+    """
+    chunks = []
+    start = 0
+    for match in [*PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        chunks.extend(split_long(text, start, end, limit))
+        start = match.end() if match else end
+    return chunks
+
+
+def split_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, str]]:
+    """Yield text[start:end] in pieces of at most `limit` characters, cut at a break."""
+    while start < end:
+        cut = end if end - start <= limit else last_break(text, start, start + limit)
+        piece = text[start:cut]
+        if piece.strip():
+            yield start, piece
+        start = cut
+
+
+def last_break(text: str, start: int, end: int) -> int:
+    """Where to end a piece text[start:cut] with cut <= end.
+
+    After the last sentence end (. ! ? then whitespace) in the second half of the window, so a
+    cut rarely splits a sentence; else after the last whitespace; else hard at `end`.
+    """
+    sentence_ends = [match.end() for match in SENTENCE_END.finditer(text, (start + end) // 2, end)]
+    if sentence_ends:
+        return sentence_ends[-1]
+    for index in range(end - 1, start, -1):
+        if text[index].isspace():
+            return index + 1
+    return end
+
+
+def doc_mentions(doc: Doc, field: Field, offset: int, first_sentence: int) -> tuple[list[Mention], int]:
+    """Mentions of one parsed chunk (offsets shifted by `offset`) and the chunk's sentence count."""
+    text = doc.text  # built on each access: read it once
+    sentence_starts = sentence_start_chars(doc)
+    mentions = []
+    for ent in doc.ents:
+        start, end = trim_span(text, ent.start_char, ent.end_char)
+        if start >= end or ent.label_ not in Label.__members__:
+            continue
+        mentions.append(
+            Mention(
+                field=field,
+                start=offset + start,
+                end=offset + end,
+                text=text[start:end],
+                label=Label[ent.label_],
+                sentence=first_sentence + max(bisect_right(sentence_starts, start) - 1, 0),
+            )
+        )
+    return mentions, len(sentence_starts)
+
+
+def sentence_start_chars(doc: Doc) -> list[int]:
+    """Start offsets of the sentences that hold text (the whole chunk when unsegmented)."""
+    if not doc.has_annotation("SENT_START"):
+        return [0]
+    return [sentence.start_char for sentence in doc.sents if not all(token.is_space for token in sentence)]
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow [start, end) past leading/trailing whitespace and punctuation.
+
+    A final '.' goes too unless the span holds another one (keeps "N.V.", drops it from "VS.").
+    """
+    while start < end and text[start] in SPAN_EDGE_CHARS and not ELIDED_ARTICLE.match(text, start, end):
+        start += 1
+    while end > start and text[end - 1] in SPAN_EDGE_CHARS:
+        end -= 1
+    if text[start:end].endswith(".") and "." not in text[start:end - 1]:  # "VS." at a sentence end
+        end -= 1
+    return start, end

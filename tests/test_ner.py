@@ -1,0 +1,285 @@
+"""Tests for the NER stage (pipeline/ner.py).
+
+Fast tests use a blank Dutch pipeline with an EntityRuler saved to a temporary folder, so the
+splitting, offset, trimming and sentence logic is checked without the trained model. Tests marked
+slow load models/nl_press_ner and skip when it has not been built.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import spacy
+
+from pipeline.ner import EntityRecognizer, ModelNotFoundError, model_fingerprint, split_text, trim_span
+from pipeline.records import Field, Label, Mention
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_press_ner"
+
+RULER_PATTERNS = [
+    {"label": "PER", "pattern": [{"LOWER": "annelies"}, {"LOWER": "verbeek"}]},
+    {"label": "PER", "pattern": "Verbeek"},
+    {"label": "LOC", "pattern": "Zwolle"},
+    {"label": "LOC", "pattern": [{"LOWER": "'s"}, {"ORTH": "-"}, {"LOWER": "hertogenbosch"}]},
+    {"label": "LOC", "pattern": "'s-Hertogenbosch"},
+    {"label": "ORG", "pattern": [{"LOWER": "de"}, {"LOWER": "nederlandsche"}, {"LOWER": "bank"}]},
+    {"label": "ORG", "pattern": [{"ORTH": "("}, {"ORTH": "KNVB"}, {"ORTH": ")"}]},
+]
+
+
+def ruler_pipeline(max_length: int | None = None) -> spacy.language.Language:
+    """Blank Dutch pipeline: sentencizer + entity ruler with our own patterns."""
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns(RULER_PATTERNS)
+    if max_length:
+        nlp.max_length = max_length
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def ruler_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("ner") / "ruler_model"
+    ruler_pipeline().to_disk(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ruler_recognizer(ruler_folder: Path) -> EntityRecognizer:
+    return EntityRecognizer.load(ruler_folder)
+
+
+def spans(mentions: tuple[Mention, ...]) -> list[tuple[str, str, str, int]]:
+    return [(m.field.value, m.text, m.label.value, m.sentence) for m in mentions]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Eerste alinea.\n\nTweede alinea.", 100, [(0, "Eerste alinea."), (16, "Tweede alinea.")]),
+        ("Eerste alinea.\n \n\n  Tweede.", 100, [(0, "Eerste alinea."), (20, "Tweede.")]),
+        ("Een regel\nen nog een regel.", 100, [(0, "Een regel\nen nog een regel.")]),
+        ("Kort. Wel zo. Daarna meer", 16, [(0, "Kort. Wel zo. "), (14, "Daarna meer")]),
+        ("Twee woorden hier", 10, [(0, "Twee "), (5, "woorden "), (13, "hier")]),
+        ("abcdefghij", 4, [(0, "abcd"), (4, "efgh"), (8, "ij")]),
+        ("\n\n\n", 100, []),
+        ("", 100, []),
+    ],
+    ids=[
+        "splits-at-blank-line",
+        "blank-line-with-spaces-is-one-break",
+        "single-newline-stays-in-paragraph",
+        "long-paragraph-cut-after-sentence-end",
+        "long-paragraph-cut-after-whitespace",
+        "no-whitespace-hard-cut-at-limit",
+        "only-blank-lines-give-nothing",
+        "empty-text-gives-nothing",
+    ],
+)
+def test_split_text(text: str, limit: int, expected: list[tuple[int, str]]) -> None:
+    chunks = split_text(text, limit)
+    assert chunks == expected
+    assert all(text[offset:offset + len(chunk)] == chunk for offset, chunk in chunks)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"Verbeek"', "Verbeek"),
+        ("(KNVB)", "KNVB"),
+        ("Zwolle, ", "Zwolle"),
+        ("'s-Hertogenbosch", "'s-Hertogenbosch"),
+        ("’t Harde", "’t Harde"),
+        ("N.V.", "N.V."),
+        ("VS.", "VS"),
+        ("'Verbeek'", "Verbeek"),
+        ('"()"', ""),
+    ],
+    ids=[
+        "strips-quotes",
+        "strips-brackets",
+        "strips-trailing-comma-and-space",
+        "keeps-elided-article-s",
+        "keeps-elided-article-t",
+        "keeps-final-period-of-abbreviation",
+        "drops-sentence-period-glued-to-name",
+        "strips-single-quotes",
+        "punctuation-only-becomes-empty",
+    ],
+)
+def test_trim_span(text: str, expected: str) -> None:
+    start, end = trim_span(text, 0, len(text))
+    assert text[start:end] == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        (
+            "Annelies Verbeek kiest voor Zwolle",
+            "",
+            [("title", "Annelies Verbeek", "PER", 0), ("title", "Zwolle", "LOC", 0)],
+        ),
+        (
+            "",
+            "Het weer is goed. Verbeek woont in Zwolle. Zij werkt bij De Nederlandsche Bank.",
+            [("body", "Verbeek", "PER", 1), ("body", "Zwolle", "LOC", 1), ("body", "De Nederlandsche Bank", "ORG", 2)],
+        ),
+        (
+            "",
+            "Een korte alinea zonder punt\n\nDaarna kwam Verbeek naar Zwolle. En toen naar 's-Hertogenbosch.",
+            [("body", "Verbeek", "PER", 1), ("body", "Zwolle", "LOC", 1), ("body", "'s-Hertogenbosch", "LOC", 2)],
+        ),
+        (
+            "",
+            "De voetbalbond (KNVB) reageerde niet.",
+            [("body", "KNVB", "ORG", 0)],
+        ),
+        ("", "Niemand te zien vandaag.", []),
+    ],
+    ids=[
+        "title-mentions-in-title-field",
+        "sentence-index-counts-within-field",
+        "paragraph-break-ends-a-sentence",
+        "brackets-trimmed-from-span",
+        "no-entities-no-mentions",
+    ],
+)
+def test_recognise_with_ruler(ruler_recognizer: EntityRecognizer, title: str, body: str, expected: list) -> None:
+    [mentions] = ruler_recognizer.recognise([(title, body)])
+    assert spans(mentions) == expected
+    for mention in mentions:
+        text = title if mention.field is Field.TITLE else body
+        assert text[mention.start:mention.end] == mention.text
+
+
+def test_recognise_keeps_item_order_across_batches(ruler_recognizer: EntityRecognizer) -> None:
+    items = [("", f"Dag {i}: Verbeek was in Zwolle.") if i % 2 else (f"Zwolle {i}", "") for i in range(9)]
+    results = ruler_recognizer.recognise(items, batch_size=2)
+    assert len(results) == 9
+    for i, mentions in enumerate(results):
+        expected = ["Verbeek", "Zwolle"] if i % 2 else ["Zwolle"]
+        assert [m.text for m in mentions] == expected
+
+
+def test_huge_text_is_split_and_offsets_shifted() -> None:
+    paragraph = "Annelies Verbeek sprak in Zwolle. Daarna ging zij naar huis."
+    body = "\n\n".join([paragraph] * 30) + "\n\n" + " ".join(["Verbeek fietste naar Zwolle."] * 40)
+    recognizer = EntityRecognizer(ruler_pipeline(max_length=300), fingerprint="test")
+    [mentions] = recognizer.recognise([("", body)])
+    assert len(mentions) == 30 * 2 + 40 * 2
+    assert all(body[m.start:m.end] == m.text for m in mentions)
+    assert [m.sentence for m in mentions][:4] == [0, 0, 2, 2]
+    assert mentions[-1].sentence == 30 * 2 + 40 - 1
+
+
+def test_fingerprint_is_stable_and_follows_the_weights(tmp_path: Path) -> None:
+    folder = tmp_path / "ruler_model"
+    ruler_pipeline().to_disk(folder)
+    first = EntityRecognizer.load(folder).fingerprint
+    assert first == model_fingerprint(folder)
+    assert len(first) == 16
+    (folder / "MODEL_CARD.md").write_text("Notities over het model.\n", encoding="utf-8")
+    assert model_fingerprint(folder) == first
+    patterns = folder / "entity_ruler" / "patterns.jsonl"
+    patterns.write_text(patterns.read_text(encoding="utf-8") + '{"label":"LOC","pattern":"Deventer"}\n', encoding="utf-8")
+    assert model_fingerprint(folder) != first
+
+
+def test_fingerprint_ignores_order_of_serialised_sets(tmp_path: Path) -> None:
+    folder = tmp_path / "ruler_model"
+    ruler_pipeline().to_disk(folder)
+    first = model_fingerprint(folder)
+    settings_path = folder / "sentencizer.json"
+    settings = json.loads(settings_path.read_text(encoding="utf-8"))
+    settings["punct_chars"] = list(reversed(settings["punct_chars"]))
+    settings_path.write_text(json.dumps(settings), encoding="utf-8")
+    assert model_fingerprint(folder) == first
+
+
+def test_load_missing_folder_says_where_and_how_to_fix(tmp_path: Path) -> None:
+    missing = tmp_path / "geen_model"
+    with pytest.raises(ModelNotFoundError, match="NER model folder not found: .*geen_model.*Fix: build it with"):
+        EntityRecognizer.load(missing)
+
+
+def test_load_folder_that_is_not_a_model(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("geen model\n", encoding="utf-8")
+    with pytest.raises(ModelNotFoundError, match="is not a saved spaCy pipeline \\(missing config.cfg, meta.json\\)"):
+        EntityRecognizer.load(tmp_path)
+
+
+def test_load_broken_model_names_folder_and_fix(tmp_path: Path) -> None:
+    (tmp_path / "meta.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "config.cfg").write_text("[nlp]\n", encoding="utf-8")
+    with pytest.raises(ModelNotFoundError, match=f"Could not load the spaCy pipeline in {tmp_path}: .*Fix: rebuild it"):
+        EntityRecognizer.load(tmp_path)
+
+
+def test_load_pipeline_without_entities(tmp_path: Path) -> None:
+    spacy.blank("nl").to_disk(tmp_path / "blank")
+    with pytest.raises(ModelNotFoundError, match="has no component that recognises entities"):
+        EntityRecognizer.load(tmp_path / "blank")
+
+
+needs_model = pytest.mark.skipif(
+    not (MODEL_DIR / "meta.json").is_file(),
+    reason=f"trained NER model not built at {MODEL_DIR} (python tools/train_ner.py --shared ../shared)",
+)
+
+
+@pytest.fixture(scope="module")
+def recognizer() -> EntityRecognizer:
+    return EntityRecognizer.load(MODEL_DIR)
+
+
+@pytest.mark.slow
+@needs_model
+@pytest.mark.parametrize(
+    ("text", "mention", "label"),
+    [
+        ("Volgens minister Karin Hoogendijk moeten de gemeenten sneller bouwen.", "Karin Hoogendijk", Label.PER),
+        ("Burgemeester Pieter Janssens opende zaterdag de nieuwe bibliotheek.", "Pieter Janssens", Label.PER),
+        ("De brand brak uit in een loods aan de rand van Amsterdam.", "Amsterdam", Label.LOC),
+        ("In Antwerpen werd gisteren betoogd tegen de nieuwe regels.", "Antwerpen", Label.LOC),
+        ("De vakbond FNV eist meer loon voor de werknemers van Albert Heijn.", "FNV", Label.ORG),
+    ],
+    ids=["person-after-title", "person-after-mayor", "dutch-city", "flemish-city", "union-acronym"],
+)
+def test_model_finds_obvious_entities(recognizer: EntityRecognizer, text: str, mention: str, label: Label) -> None:
+    [mentions] = recognizer.recognise([("", text)])
+    assert (mention, label) in [(m.text, m.label) for m in mentions]
+
+
+@pytest.mark.slow
+@needs_model
+def test_model_offsets_consistent_in_title_and_body(recognizer: EntityRecognizer) -> None:
+    title = "Jan de Vries wint verkiezingen in Utrecht"
+    body = (
+        "Jan de Vries heeft de gemeenteraadsverkiezingen in Utrecht gewonnen.\n\n"
+        "\"Ik ben dankbaar\", zei De Vries dinsdagavond. Zijn partij haalde elf zetels."
+    )
+    [mentions] = recognizer.recognise([(title, body)])
+    assert {m.field for m in mentions} == {Field.TITLE, Field.BODY}
+    for m in mentions:
+        text = title if m.field is Field.TITLE else body
+        assert text[m.start:m.end] == m.text == m.text.strip()
+    assert max(m.sentence for m in mentions if m.field is Field.BODY) <= 2
+
+
+@pytest.mark.slow
+@needs_model
+def test_model_splits_huge_text_without_crashing(recognizer: EntityRecognizer) -> None:
+    sentence = "Marieke Smit reisde met de trein van Groningen naar Maastricht. "
+    body = sentence * 2500  # ~160,000 characters in one paragraph: beyond the chunk limit
+    [mentions] = recognizer.recognise([("", body)])
+    assert len(mentions) > 2500
+    assert all(body[m.start:m.end] == m.text for m in mentions)
+    assert mentions[-1].sentence == 2499
+
+
+@pytest.mark.slow
+@needs_model
+def test_model_fingerprint_is_stable(recognizer: EntityRecognizer) -> None:
+    assert recognizer.fingerprint == EntityRecognizer.load(MODEL_DIR).fingerprint

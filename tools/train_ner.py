@@ -1,0 +1,347 @@
+"""Train the Dutch press NER model (models/nl_press_ner) from the shared corpora.
+
+The model must see running text as the pipeline produces it, so CoNLL-2002 sentences are
+detokenised into natural text, grouped into paragraphs and re-tokenised by the model's own Dutch
+tokenizer (spaCy's rules plus splitting names out of hyphenated compounds); gold entities are
+carried over by character offsets.
+
+    OMP_NUM_THREADS=1 python tools/train_ner.py --shared ../shared --out models/nl_press_ner   # all
+    python tools/train_ner.py convert --shared ../shared          # only build/ner/{train,dev}.spacy
+    python tools/train_ner.py train --out DIR [--training.max_steps=2000 ...]   # train, ship best
+    python tools/train_ner.py ship --from build/ner/output/model-best --out models/nl_press_ner
+
+Scratch files (converted corpora, checkpoints) go to build/ner/. Training is seeded (tools/ner.cfg)
+and single-threaded, so a run reproduces the shipped model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Sequence
+
+import spacy
+from spacy.lang.char_classes import ALPHA, ALPHA_LOWER, ALPHA_UPPER
+from spacy.language import Language
+from spacy.tokens import DocBin
+from spacy.util import compile_infix_regex, filter_spans
+
+REPO = Path(__file__).resolve().parent.parent
+BUILD = REPO / "build" / "ner"
+CONFIG = REPO / "tools" / "ner.cfg"
+CONLL_DIR = Path("data/ner/conll2002-nl")
+PRESS_DIR = Path("data/press-annotated")
+PRESS_TRAIN_ARTICLES = 60  # the first 60 train; the last 40 are the press dev set, never trained on
+SENTENCES_PER_PARAGRAPH = (2, 6)
+SEED = 20261123
+KEPT_FILES = ("MODEL_CARD.md",)
+MODEL_META = {
+    "name": "nl_press_ner",
+    "version": "0.1.0",
+    "description": "Dutch press NER (PER, ORG, LOC, MISC), CPU CNN; trained on CoNLL-2002 ned.train "
+    "and 60 press-annotated articles. See MODEL_CARD.md.",
+    "license": "research use only (CoNLL-2002 terms; no commercial use)",
+}
+
+NO_SPACE_BEFORE = {",", ".", ":", ";", "?", "!", ")", "]", "}", "...", "..", "%"}
+NO_SPACE_AFTER = {"(", "[", "{"}
+QUOTES = {'"', "'"}
+CLOSING_CONTEXT = {".", ",", "?", "!", "...", ":", ";"}
+NAME_COMPOUND_INFIXES = (
+    rf"(?<=[{ALPHA}0-9])[-–](?=[{ALPHA}])",  # KLM-vluchten, N-VA, Noord-Holland, A12-weg (not 2-1)
+    rf"(?<=[{ALPHA_UPPER}])['’](?=[{ALPHA_LOWER}]{{2,}})",  # SP'ers
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One CoNLL sentence: tokens and their IOB2 tags."""
+
+    tokens: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """A CoNLL article (a -DOCSTART- block)."""
+
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class AnnotatedText:
+    """Running text with gold entities as (start, end, label) character offsets."""
+
+    text: str
+    spans: tuple[tuple[int, int, str], ...]
+
+
+def read_conll(path: Path) -> list[Article]:
+    """Parse a CoNLL-2002 file (`token POS tag`, IOB2) into articles of sentences."""
+    articles: list[list[Sentence]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+
+    def close_sentence() -> None:
+        if tokens:
+            if not articles:
+                articles.append([])
+            articles[-1].append(Sentence(tuple(tokens), tuple(tags)))
+            tokens.clear()
+            tags.clear()
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if not parts:
+            close_sentence()
+        elif parts[0] == "-DOCSTART-":
+            close_sentence()
+            articles.append([])
+        else:
+            tokens.append(parts[0])
+            tags.append(parts[-1])
+    close_sentence()
+    return [Article(tuple(sentences)) for sentences in articles if sentences]
+
+
+def iob_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """IOB2 (tolerating IOB1) tags -> (first token, last token + 1, label)."""
+    spans: list[tuple[int, int, str]] = []
+    start, label = None, None
+    for i, tag in enumerate([*tags, "O"]):
+        prefix, _, tag_label = tag.partition("-")
+        continues = prefix == "I" and tag_label == label
+        if start is not None and not continues:
+            spans.append((start, i, label))
+            start, label = None, None
+        if prefix in ("B", "I") and start is None:
+            start, label = i, tag_label
+    return spans
+
+
+def quote_roles(tokens: Sequence[str]) -> list[bool]:
+    """For each token: True if it is a quote that opens (so no space after it).
+
+    Sentences are shuffled, so quotes need not pair up within one: a quote right after
+    closing punctuation, or while a quote is open, closes; any other quote opens.
+    """
+    roles = []
+    open_quote = False
+    for i, token in enumerate(tokens):
+        if token not in QUOTES:
+            roles.append(False)
+            continue
+        previous = tokens[i - 1] if i else ""
+        closes = open_quote or previous in CLOSING_CONTEXT or i == len(tokens) - 1
+        roles.append(not closes)
+        open_quote = not closes
+    return roles
+
+
+def detokenise(tokens: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join tokens into natural text; return the text and each token's character offsets."""
+    opens = quote_roles(tokens)
+    text = ""
+    offsets = []
+    glue_next = False
+    for i, token in enumerate(tokens):
+        closing_quote = token in QUOTES and not opens[i]
+        if text and not glue_next and token not in NO_SPACE_BEFORE and not closing_quote:
+            text += " "
+        offsets.append((len(text), len(text) + len(token)))
+        text += token
+        glue_next = token in NO_SPACE_AFTER or opens[i]
+    return text, offsets
+
+
+def paragraphs_from_articles(articles: Iterable[Article], rng: random.Random) -> Iterator[AnnotatedText]:
+    """Group each article's sentences into paragraphs of a few sentences of running text."""
+    for article in articles:
+        sentences = list(article.sentences)
+        while sentences:
+            size = rng.randint(*SENTENCES_PER_PARAGRAPH)
+            group, sentences = sentences[:size], sentences[size:]
+            yield join_sentences(group)
+
+
+def join_sentences(sentences: Sequence[Sentence]) -> AnnotatedText:
+    """Detokenise sentences and join them with single spaces, carrying entity offsets."""
+    text = ""
+    spans: list[tuple[int, int, str]] = []
+    for sentence in sentences:
+        sentence_text, offsets = detokenise(sentence.tokens)
+        base = len(text) + (1 if text else 0)
+        text = f"{text} {sentence_text}" if text else sentence_text
+        for first, last, label in iob_spans(sentence.tags):
+            spans.append((base + offsets[first][0], base + offsets[last - 1][1], label))
+    return AnnotatedText(text, tuple(spans))
+
+
+def conll_texts(path: Path, seed: int = SEED) -> list[AnnotatedText]:
+    """A CoNLL file as paragraphs of running text (deterministic for a given seed)."""
+    return list(paragraphs_from_articles(read_conll(path), random.Random(seed)))
+
+
+def read_press(shared: Path, select: slice) -> list[AnnotatedText]:
+    """press-annotated articles (body text + gold char offsets) for the given slice of lines."""
+    folder = shared / PRESS_DIR
+    articles = [json.loads(line) for line in (folder / "articles.jsonl").open(encoding="utf-8")]
+    golds = [json.loads(line) for line in (folder / "gold.jsonl").open(encoding="utf-8")]
+    texts = []
+    for article, gold in list(zip(articles, golds, strict=True))[select]:
+        if article["id"] != gold["id"]:
+            raise ValueError(f"press-annotated: articles and gold out of step at {article['id']}")
+        if gold.get("lang", "nl") != "nl":
+            continue
+        spans = tuple((e["start"], e["end"], e["label"]) for e in gold["entities"])
+        texts.append(AnnotatedText(article["text"], spans))
+    return texts
+
+
+def press_train(shared: Path) -> list[AnnotatedText]:
+    """The first 60 press-annotated articles (training part)."""
+    return read_press(shared, slice(0, PRESS_TRAIN_ARTICLES))
+
+
+def press_dev(shared: Path) -> list[AnnotatedText]:
+    """The last 40 press-annotated articles (development part; never trained on)."""
+    return read_press(shared, slice(PRESS_TRAIN_ARTICLES, None))
+
+
+@spacy.registry.callbacks("nl_press.split_name_compounds.v1")
+def split_name_compounds_callback() -> Callable[[Language], Language]:
+    """Config hook ([initialize.before_init]) that applies `split_name_compounds` before training."""
+
+    def apply(nlp: Language) -> Language:
+        split_name_compounds(nlp)
+        return nlp
+
+    return apply
+
+
+def split_name_compounds(nlp: Language) -> None:
+    """Let the tokenizer split names out of compounds: "KLM-vluchten" -> KLM - vluchten, "SP'ers".
+
+    The press annotation marks the name inside such compounds; spaCy's Dutch tokenizer keeps them
+    whole, which left 29 of 447 press-dev entities without token boundaries. The patterns are
+    saved with the tokenizer, so the shipped model needs no code for them.
+    """
+    infixes = [*nlp.Defaults.infixes, *NAME_COMPOUND_INFIXES]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+
+
+def dutch_tokenizer_pipeline() -> Language:
+    """The blank Dutch pipeline whose tokenizer the model is trained with."""
+    nlp = spacy.blank("nl")
+    split_name_compounds(nlp)
+    return nlp
+
+
+def to_docbin(texts: Iterable[AnnotatedText], stats: Counter) -> DocBin:
+    """Tokenise with the model's Dutch tokenizer and set entities by character offsets."""
+    nlp = dutch_tokenizer_pipeline()
+    docbin = DocBin(store_user_data=False)
+    for item in texts:
+        doc = nlp.make_doc(item.text)
+        ents = []
+        for start, end, label in item.spans:
+            span = doc.char_span(start, end, label=label, alignment_mode="expand")
+            stats["spans"] += 1
+            if span is None:
+                stats["dropped_unalignable"] += 1
+                continue
+            if (span.start_char, span.end_char) != (start, end):
+                added = doc.text[span.start_char:start] + doc.text[end:span.end_char]
+                if any(char.isalnum() for char in added):  # part of a word ("EU" in "EU-ban"): no token for it
+                    stats["dropped_part_of_word"] += 1
+                    continue
+                stats["expanded_over_punctuation"] += 1
+            ents.append(span)
+        kept = filter_spans(ents)
+        stats["dropped_overlap"] += len(ents) - len(kept)
+        doc.ents = kept
+        stats["docs"] += 1
+        docbin.add(doc)
+    return docbin
+
+
+def convert(shared: Path, out_dir: Path = BUILD, with_press: bool = True) -> dict[str, dict[str, int]]:
+    """Write train.spacy and dev.spacy (CoNLL ned.train [+ press 1-60] / ned.testa) to out_dir."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    train_texts = conll_texts(shared / CONLL_DIR / "ned.train")
+    if with_press:
+        train_texts += press_train(shared)
+    parts = {"train": train_texts, "dev": conll_texts(shared / CONLL_DIR / "ned.testa")}
+    report = {}
+    for name, texts in parts.items():
+        stats: Counter = Counter()
+        to_docbin(texts, stats).to_disk(out_dir / f"{name}.spacy")
+        report[name] = dict(stats)
+        print(f"{name}: {dict(stats)}", flush=True)
+    return report
+
+
+def train(
+    out: Path, config: Path = CONFIG, data_dir: Path = BUILD, output: Path | None = None, overrides: Sequence[str] = ()
+) -> None:
+    """Train in this process (so the tokenizer hook is registered) into `output`; ship model-best.
+
+    `output` defaults to data_dir/output; `overrides` are spaCy config overrides such as
+    ["--training.max_steps=2000"] (on the command line give them as --section.key=value).
+    """
+    from spacy.cli._util import parse_config_overrides
+    from spacy.cli.train import train as spacy_train
+
+    output = output or data_dir / "output"
+    settings = {
+        "paths.train": str(data_dir / "train.spacy"),
+        "paths.dev": str(data_dir / "dev.spacy"),
+        **parse_config_overrides(list(overrides)),
+    }
+    print(f"spacy train {config} -> {output} with {settings}", flush=True)
+    spacy_train(config, output, use_gpu=-1, overrides=settings)
+    ship(output / "model-best", out)
+
+
+def ship(model: Path, out: Path) -> None:
+    """Replace the model files in `out` with `model`, keeping the hand-written model card."""
+    out.mkdir(parents=True, exist_ok=True)
+    for child in out.iterdir():
+        if child.name in KEPT_FILES:
+            continue
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for child in model.iterdir():
+        target = out / child.name
+        shutil.copytree(child, target) if child.is_dir() else shutil.copy2(child, target)
+    meta_path = out / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta.update(MODEL_META)
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"shipped {model} -> {out}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", nargs="?", choices=["all", "convert", "train", "ship"], default="all")
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
+    parser.add_argument("--out", type=Path, default=REPO / "models" / "nl_press_ner")
+    parser.add_argument("--config", type=Path, default=CONFIG)
+    parser.add_argument("--build", type=Path, default=BUILD, help="scratch folder for .spacy files and checkpoints")
+    parser.add_argument("--output", type=Path, help="train: checkpoint folder (default: BUILD/output)")
+    parser.add_argument("--no-press", action="store_true", help="train on CoNLL-2002 only")
+    parser.add_argument("--from", dest="model", type=Path, help="ship: the trained model folder to copy")
+    args, overrides = parser.parse_known_args(argv)
+    if args.step in ("all", "convert"):
+        convert(args.shared, args.build, with_press=not args.no_press)
+    if args.step in ("all", "train"):
+        train(args.out, args.config, args.build, args.output, overrides)
+    if args.step == "ship":
+        ship(args.model or args.build / "output" / "model-best", args.out)
+
+
+if __name__ == "__main__":
+    main()
