@@ -33,7 +33,7 @@ class Config:
     workers: int = field(default_factory=default_workers)
     batch_size: int = 64
     min_language_chars: int = 30
-    language_detector: str = "langdetect"
+    language_detector: str = "cld2+langdetect"  # cld2 first pass, langdetect for close calls (see README)
     aliases: Path | None = None
     progress: bool = True
 

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import Config, run  # noqa: E402
-from pipeline.config import DEFAULT_MODEL, default_workers  # noqa: E402
+from pipeline.config import DEFAULT_MODEL, LANGUAGE_DETECTORS, default_workers  # noqa: E402
 
 
 def main() -> int:
@@ -29,6 +29,7 @@ def main() -> int:
     parser.add_argument("-n", type=int, default=20000, help="number of articles (default 20000)")
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--language-detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect")
     arguments = parser.parse_args()
     source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
     if not source.is_file():
@@ -39,7 +40,7 @@ def main() -> int:
         with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
             sample.writelines(itertools.islice(lines, arguments.n))
         config = Config(corpus=corpus, out=Path(scratch) / "out", model=arguments.model,
-                        workers=arguments.workers, progress=False)
+                        workers=arguments.workers, language_detector=arguments.language_detector, progress=False)
         cold = run(config)
         started = time.perf_counter()
         warm = run(config)
@@ -50,12 +51,14 @@ def main() -> int:
 
 def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> None:
     words = summary.words_analysed
-    print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers")
+    print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers, "
+          f"language detector {arguments.language_detector}")
     print(f"end to end (cold): {summary.seconds:.1f} s = {words / summary.seconds:,.0f} words/s")
-    print("per stage (seconds summed over processes; words/s per core):")
+    print("per stage (seconds summed over processes, share of all stage time; words/s per core):")
+    total = sum(summary.stage_seconds.values())
     for stage, seconds in summary.stage_seconds.items():
         rate = f"{words / seconds:>12,.0f} words/s" if seconds else ""
-        print(f"  {stage:<9} {seconds:8.2f} s {rate}")
+        print(f"  {stage:<9} {seconds:8.2f} s {100 * seconds / total:5.1f}% {rate}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: main process {peak_self:,.0f} MB, largest worker {peak_children:,.0f} MB")
