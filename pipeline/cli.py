@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -73,7 +74,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+def _stop_like_ctrl_c(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _extract(arguments: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)  # a `kill` saves finished work and exits cleanly, as Ctrl-C does
     config = Config(
         corpus=arguments.corpus,
         out=arguments.out,

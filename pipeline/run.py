@@ -261,11 +261,18 @@ def _analysed_batches(batches: list[list[Document]], config: Config) -> Iterator
         return
     context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
     with context.Pool(min(config.workers, len(batches)), initializer=_start_worker, initargs=(config,)) as pool:
+        results = pool.imap(_analyse_in_worker, batches)
+        for _ in batches:
+            yield _next_result(results)
+
+
+def _next_result(results):
+    """The next finished batch; waits in short steps, since a blocking wait would not see Ctrl-C."""
+    while True:
         try:
-            yield from pool.imap(_analyse_in_worker, batches)
-        except BaseException:
-            pool.terminate()
-            raise
+            return results.next(timeout=0.2)
+        except multiprocessing.TimeoutError:
+            continue
 
 
 # A worker process holds exactly one Analyser, built by the pool initializer: the model is
@@ -275,7 +282,8 @@ _WORKER_ANALYSER: Analyser | None = None
 
 def _start_worker(config: Config) -> None:
     global _WORKER_ANALYSER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the main process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the main process,
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # which ends its workers with SIGTERM
     _WORKER_ANALYSER = Analyser(config)
 
 
