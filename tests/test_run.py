@@ -177,3 +177,21 @@ def test_shipped_model_finds_people_places_and_skips_english(tmp_path):
 
 def _refuse_to_analyse(*_args, **_kwargs):
     raise AssertionError("the model was loaded although nothing changed")
+
+
+def test_user_alias_file_renames_entities_without_reanalysing(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    (corpus / "aliases.csv").write_text("alias,canonical,label\nDe Lijn,Vlaamse Vervoermaatschappij De Lijn,ORG\n", encoding="utf-8")
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model))
+    assert not summary.up_to_date and summary.unchanged == 11
+    entities = load_tables(out)["entities"]
+    assert "Vlaamse Vervoermaatschappij De Lijn" in set(entities["name"])
+
+
+def test_broken_alias_file_stops_before_any_work(corpus, tmp_path, ruler_model):
+    (corpus / "aliases.csv").write_text("alias,canonical,label\nDe Lijn,De Lijn,BEDRIJF\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="aliases.csv"):
+        run(config(corpus, tmp_path / "out", ruler_model))
+    assert not (tmp_path / "out").exists()
