@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -271,8 +271,3 @@ def read_alias_rows(path: Path) -> list[dict[str, str]]:
     text, _ = decode_bytes(path.read_bytes())
     return list(csv.DictReader(text.splitlines()))
 
-
-def iter_documents(paths: Iterable[Path]) -> Iterator[Document]:
-    """Articles from several paths (files or folders), for `add`."""
-    for path in paths:
-        yield from read_corpus(path)

@@ -105,8 +105,7 @@ def _update(config: Config, documents: list[Document], alias_rules: Sequence[Ali
     if not up_to_date:
         store.delete(deleted)
         _analyse_all(todo, config, store, times)
-        statuses = _write_all(config.out, store, alias_rules, times)
-        store.set_meta("statuses", json.dumps(statuses))
+        store.set_meta("statuses", json.dumps(_write_all(config.out, store, alias_rules, times)))
         store.set_meta("manifest", manifest)
     statuses = json.loads(store.get_meta("statuses") or "{}")
     return RunSummary(

@@ -18,6 +18,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .records import Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex, TimexType
+from .tables import OutputError
 
 STATE_DIR = ".pipeline"
 _SCHEMA = """
@@ -86,7 +87,13 @@ class StateStore:
 
 def output_lock(out: Path) -> FileLock:
     """A lock on the output folder, so two runs never write the same tables."""
-    (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    try:
+        (out / STATE_DIR).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"cannot create the output folder {out}: {error.strerror or error}: "
+            "choose a folder you can write to with --out (or OUT=...)"
+        ) from error
     return FileLock(out / STATE_DIR / "run.lock", timeout=0)
 
 

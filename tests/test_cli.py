@@ -28,9 +28,10 @@ def test_extract_help_documents_every_option():
         (["extract", "{tmp}", "--languages", "Dutch"], "error: languages ['Dutch'] are not ISO 639-1 codes: use e.g. --languages nl or nl,en\n"),
         (["extract", "{tmp}", "--workers", "0"], "error: workers must be at least 1, got 0\n"),
         (["extract", "{tmp}", "--out", "{tmp}/bestand.txt"], "error: output path {tmp}/bestand.txt is a file: pass a folder for the tables (e.g. OUT=output/)\n"),
+        (["extract", "{tmp}", "--out", "{tmp}/bestand.txt/out"], "error: cannot create the output folder {tmp}/bestand.txt/out: Not a directory: choose a folder you can write to with --out (or OUT=...)\n"),
         (["add", "{tmp}/ontbreekt.txt", "--corpus", "{tmp}/c"], "error: {tmp}/ontbreekt.txt does not exist: pass an article file, a folder or a .jsonl file\n"),
     ],
-    ids=["missing-corpus", "bad-language", "zero-workers", "output-is-a-file", "add-missing-file"],
+    ids=["missing-corpus", "bad-language", "zero-workers", "output-is-a-file", "output-below-a-file", "add-missing-file"],
 )
 def test_usage_errors_exit_2_with_what_and_how_to_fix(tmp_path, capsys, argv, message):
     (tmp_path / "bestand.txt").write_text("x")

@@ -14,7 +14,7 @@ import pytest
 
 from pipeline import Config, load_tables, run
 from pipeline.corpus import read_corpus
-from pipeline.records import Status
+from pipeline.records import LanguageGuess, Status
 from pipeline.run import RunInterrupted
 from pipeline.state import RunLockedError, acquire, output_lock
 from pipeline.tables import TABLE_COLUMNS
@@ -195,3 +195,19 @@ def test_broken_alias_file_stops_before_any_work(corpus, tmp_path, ruler_model):
     with pytest.raises(ValueError, match="aliases.csv"):
         run(config(corpus, tmp_path / "out", ruler_model))
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "paragraphs, expected",
+    [
+        (((0, 9, "nl"), (11, 20, "en")), "Gent is b\n\n         "),
+        (((0, 9, "nl"), (11, 20, "und")), "Gent is b\n\nLondon is"),
+        (((0, 9, "en"), (11, 20, "nl")), "         \n\nLondon is"),
+        ((), "Gent is b\n\nLondon is"),
+    ],
+    ids=["english-paragraph-blanked", "undetermined-kept", "first-paragraph-blanked", "no-paragraphs"],
+)
+def test_paragraphs_in_other_languages_are_blanked_with_offsets_kept(paragraphs, expected):
+    guess = LanguageGuess("nl", 0.9, (), paragraphs)
+    masked = run_module.mask_other_languages("Gent is b\n\nLondon is", guess, frozenset({"nl"}))
+    assert masked == expected and len(masked) == 20
