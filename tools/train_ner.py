@@ -1,5 +1,8 @@
 """Train the Dutch press NER model (models/nl_press_ner) from the shared corpora.
 
+Static floret word vectors, trained on the unlabelled press-bench text, give the model what it
+knows about words beyond the labelled data (names the NER data never shows).
+
 The model must see running text as the pipeline produces it, so CoNLL-2002 sentences are
 detokenised into natural text, grouped into paragraphs and re-tokenised by the model's own Dutch
 tokenizer (spaCy's rules plus splitting names out of hyphenated compounds); gold entities are
@@ -7,17 +10,22 @@ carried over by character offsets.
 
     OMP_NUM_THREADS=1 python tools/train_ner.py --shared ../shared --out models/nl_press_ner   # all
     python tools/train_ner.py convert --shared ../shared          # only build/ner/{train,dev}.spacy
+    python tools/train_ner.py vectors --shared ../shared          # only build/ner/vectors (floret)
     python tools/train_ner.py train --out DIR [--training.max_steps=2000 ...]   # train, ship best
     python tools/train_ner.py ship --from build/ner/output/model-best --out models/nl_press_ner
 
-Scratch files (converted corpora, checkpoints) go to build/ner/. Training is seeded (tools/ner.cfg)
-and single-threaded, so a run reproduces the shipped model.
+Scratch files (converted corpora, vector text, vectors, checkpoints) go to build/ner/. The vectors
+are trained on one thread (fastText's fixed seed) and the NER is seeded (tools/ner.cfg) and
+single-threaded, so a run reproduces the shipped model. The `vectors` step needs `floret==0.10.5`
+(build time only: spaCy reads floret vectors itself).
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import random
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -35,16 +43,30 @@ BUILD = REPO / "build" / "ner"
 CONFIG = REPO / "tools" / "ner.cfg"
 CONLL_DIR = Path("data/ner/conll2002-nl")
 PRESS_DIR = Path("data/press-annotated")
+PRESS_BENCH = Path("data/press-bench/articles.jsonl.gz")
+VECTOR_TOKEN = re.compile(r"\w+|[^\w\s]")
+FLORET_SETTINGS = {  # skipgram; 4-5 character subwords, hashed twice into 50,000 rows x 100 dims
+    "model": "skipgram",
+    "mode": "floret",
+    "dim": 100,
+    "minn": 4,
+    "maxn": 5,
+    "hashCount": 2,
+    "bucket": 50000,
+    "epoch": 5,
+    "minCount": 3,
+    "thread": 1,
+}
 PRESS_TRAIN_ARTICLES = 60  # the first 60 train; the last 40 are the press dev set, never trained on
 SENTENCES_PER_PARAGRAPH = (2, 6)
 SEED = 20261123
 KEPT_FILES = ("MODEL_CARD.md",)
 MODEL_META = {
     "name": "nl_press_ner",
-    "version": "0.1.0",
-    "description": "Dutch press NER (PER, ORG, LOC, MISC), CPU CNN; trained on CoNLL-2002 ned.train "
-    "and 60 press-annotated articles. See MODEL_CARD.md.",
-    "license": "research use only (CoNLL-2002 terms; no commercial use)",
+    "version": "0.2.0",
+    "description": "Dutch press NER (PER, ORG, LOC, MISC), CPU CNN with floret vectors; trained on "
+    "CoNLL-2002 ned.train and 60 press-annotated articles, vectors on press-bench. See MODEL_CARD.md.",
+    "license": "research use only (CoNLL-2002 terms; no commercial use); internal use only (press texts)",
 }
 
 NO_SPACE_BEFORE = {",", ".", ":", ";", "?", "!", ")", "]", "}", "...", "..", "%"}
@@ -285,11 +307,41 @@ def convert(shared: Path, out_dir: Path = BUILD, with_press: bool = True) -> dic
     return report
 
 
+def write_vector_text(shared: Path, path: Path) -> None:
+    """press-bench body text as floret input: one paragraph a line, words and punctuation apart."""
+    with gzip.open(shared / PRESS_BENCH, "rt", encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
+        for line in lines:
+            for paragraph in json.loads(line)["text"].split("\n"):
+                tokens = VECTOR_TOKEN.findall(paragraph)
+                if tokens:
+                    out.write(" ".join(tokens) + "\n")
+
+
+def train_vectors(shared: Path, out_dir: Path = BUILD) -> Path:
+    """Train floret vectors on press-bench and save them as a spaCy vectors folder (out_dir/vectors).
+
+    One training thread: fastText then draws from its fixed seed alone, so the run is deterministic.
+    """
+    import floret
+    from spacy.training.initialize import convert_vectors
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text_path, floret_path, vectors_dir = out_dir / "press_bench.txt", out_dir / "vectors.floret", out_dir / "vectors"
+    write_vector_text(shared, text_path)
+    floret.train_unsupervised(str(text_path), **FLORET_SETTINGS).save_floret_vectors(str(floret_path))
+    nlp = spacy.blank("nl")
+    convert_vectors(nlp, floret_path, truncate=0, prune=-1, mode="floret")
+    nlp.to_disk(vectors_dir)
+    print(f"vectors: {floret_path} -> {vectors_dir}", flush=True)
+    return vectors_dir
+
+
 def train(
     out: Path, config: Path = CONFIG, data_dir: Path = BUILD, output: Path | None = None, overrides: Sequence[str] = ()
 ) -> None:
     """Train in this process (so the tokenizer hook is registered) into `output`; ship model-best.
 
+    Reads data_dir/{train,dev}.spacy and the vectors in data_dir/vectors (see `train_vectors`).
     `output` defaults to data_dir/output; `overrides` are spaCy config overrides such as
     ["--training.max_steps=2000"] (on the command line give them as --section.key=value).
     """
@@ -300,6 +352,7 @@ def train(
     settings = {
         "paths.train": str(data_dir / "train.spacy"),
         "paths.dev": str(data_dir / "dev.spacy"),
+        "paths.vectors": str(data_dir / "vectors"),
         **parse_config_overrides(list(overrides)),
     }
     print(f"spacy train {config} -> {output} with {settings}", flush=True)
@@ -326,17 +379,19 @@ def ship(model: Path, out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", nargs="?", choices=["all", "convert", "train", "ship"], default="all")
+    parser.add_argument("step", nargs="?", choices=["all", "convert", "vectors", "train", "ship"], default="all")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
     parser.add_argument("--out", type=Path, default=REPO / "models" / "nl_press_ner")
     parser.add_argument("--config", type=Path, default=CONFIG)
-    parser.add_argument("--build", type=Path, default=BUILD, help="scratch folder for .spacy files and checkpoints")
+    parser.add_argument("--build", type=Path, default=BUILD, help="scratch folder for corpora, vectors, checkpoints")
     parser.add_argument("--output", type=Path, help="train: checkpoint folder (default: BUILD/output)")
     parser.add_argument("--no-press", action="store_true", help="train on CoNLL-2002 only")
     parser.add_argument("--from", dest="model", type=Path, help="ship: the trained model folder to copy")
     args, overrides = parser.parse_known_args(argv)
     if args.step in ("all", "convert"):
         convert(args.shared, args.build, with_press=not args.no_press)
+    if args.step in ("all", "vectors"):
+        train_vectors(args.shared, args.build)
     if args.step in ("all", "train"):
         train(args.out, args.config, args.build, args.output, overrides)
     if args.step == "ship":
