@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .language import Detector
+
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = PACKAGE_ROOT.parent / "models" / "nl_press_ner"
 ALIAS_FILE_NAME = "aliases.csv"
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
-LANGUAGE_DETECTORS = ("langdetect", "cld2", "cld2+langdetect")  # pipeline.language.Detector values
+LANGUAGE_DETECTORS = tuple(detector.value for detector in Detector)
 
 
 class ConfigError(ValueError):
