@@ -44,6 +44,8 @@ CONFIG = REPO / "tools" / "ner.cfg"
 CONLL_DIR = Path("data/ner/conll2002-nl")
 PRESS_DIR = Path("data/press-annotated")
 PRESS_BENCH = Path("data/press-bench/articles.jsonl.gz")
+WIKINEURAL = Path("data/ner/wikineural-nl/val.conllu")
+WIKINEURAL_SENTENCES_PER_ARTICLE = 20  # its sentences stand alone; group them like CoNLL articles
 VECTOR_TOKEN = re.compile(r"\w+|[^\w\s]")
 FLORET_SETTINGS = {  # skipgram; 4-5 character subwords, hashed twice into 50,000 rows x 100 dims
     "model": "skipgram",
@@ -208,6 +210,30 @@ def conll_texts(path: Path, seed: int = SEED) -> list[AnnotatedText]:
     return list(paragraphs_from_articles(read_conll(path), random.Random(seed)))
 
 
+def read_tabbed(path: Path) -> list[Sentence]:
+    """Sentences of a `index token tag` file (WikiNEuRal's .conllu; empty line between sentences)."""
+    sentences: list[Sentence] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            tokens.append(parts[1])
+            tags.append(parts[-1])
+        elif tokens:
+            sentences.append(Sentence(tuple(tokens), tuple(tags)))
+            tokens, tags = [], []
+    return sentences
+
+
+def wikineural_texts(shared: Path, seed: int = SEED) -> list[AnnotatedText]:
+    """WikiNEuRal (silver, Wikipedia) as running text; its PER/ORG/LOC/MISC follow CoNLL's scheme."""
+    sentences = read_tabbed(shared / WIKINEURAL)
+    size = WIKINEURAL_SENTENCES_PER_ARTICLE
+    articles = [Article(tuple(sentences[i:i + size])) for i in range(0, len(sentences), size)]
+    return list(paragraphs_from_articles(articles, random.Random(seed)))
+
+
 def read_press(shared: Path, select: slice) -> list[AnnotatedText]:
     """press-annotated articles (body text + gold char offsets) for the given slice of lines."""
     folder = shared / PRESS_DIR
@@ -292,9 +318,9 @@ def to_docbin(texts: Iterable[AnnotatedText], stats: Counter) -> DocBin:
 
 
 def convert(shared: Path, out_dir: Path = BUILD, with_press: bool = True) -> dict[str, dict[str, int]]:
-    """Write train.spacy and dev.spacy (CoNLL ned.train [+ press 1-60] / ned.testa) to out_dir."""
+    """Write train.spacy (CoNLL ned.train + WikiNEuRal [+ press 1-60]) and dev.spacy (ned.testa)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    train_texts = conll_texts(shared / CONLL_DIR / "ned.train")
+    train_texts = conll_texts(shared / CONLL_DIR / "ned.train") + wikineural_texts(shared)
     if with_press:
         train_texts += press_train(shared)
     parts = {"train": train_texts, "dev": conll_texts(shared / CONLL_DIR / "ned.testa")}
@@ -317,6 +343,25 @@ def write_vector_text(shared: Path, path: Path) -> None:
                     out.write(" ".join(tokens) + "\n")
 
 
+def annotated_ids(shared: Path) -> set[str]:
+    """Ids of the press-annotated articles, kept out of the unlabelled text (they are drawn from press-bench)."""
+    with (shared / PRESS_DIR / "articles.jsonl").open(encoding="utf-8") as lines:
+        return {json.loads(line)["id"] for line in lines}
+
+
+def write_pretrain_text(shared: Path, path: Path) -> None:
+    """press-bench paragraphs as spaCy pretraining JSONL ({"text": ...}), without annotated articles."""
+    skipped = annotated_ids(shared)
+    with gzip.open(shared / PRESS_BENCH, "rt", encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
+        for line in lines:
+            article = json.loads(line)
+            if article["id"] in skipped:
+                continue
+            for paragraph in article["text"].split("\n"):
+                if paragraph.strip():
+                    out.write(json.dumps({"text": paragraph.strip()}, ensure_ascii=False) + "\n")
+
+
 def train_vectors(shared: Path, out_dir: Path = BUILD) -> Path:
     """Train floret vectors on press-bench and save them as a spaCy vectors folder (out_dir/vectors).
 
@@ -334,6 +379,33 @@ def train_vectors(shared: Path, out_dir: Path = BUILD) -> Path:
     nlp.to_disk(vectors_dir)
     print(f"vectors: {floret_path} -> {vectors_dir}", flush=True)
     return vectors_dir
+
+
+def pretrain(shared: Path, config: Path = CONFIG, out_dir: Path = BUILD) -> Path:
+    """Pretrain the tok2vec on press-bench (spaCy's character objective); return the final weights.
+
+    Teaches the CNN what Dutch news text looks like before it sees the few labelled sentences.
+    Weights go to out_dir/pretrain/model{epoch}.bin after each epoch; an interrupted run resumes
+    after the last finished epoch.
+    """
+    from spacy.training.pretrain import pretrain as spacy_pretrain
+    from spacy.util import load_config
+
+    text_path, weights_dir = out_dir / "pretrain.jsonl", out_dir / "pretrain"
+    if not text_path.is_file():
+        write_pretrain_text(shared, text_path)
+    settings = {"paths.raw_text": str(text_path), "paths.vectors": str(out_dir / "vectors")}
+    loaded = load_config(config, overrides=settings, interpolate=False)
+    epochs = loaded["pretraining"]["max_epochs"]
+    final = weights_dir / f"model{epochs - 1}.bin"
+    done = sorted(int(path.stem[5:]) for path in weights_dir.glob("model*.bin") if path.stem[5:].isdigit())
+    if final.is_file():
+        print(f"pretrain: {final} exists", flush=True)
+        return final
+    resume = {"resume_path": weights_dir / f"model{done[-1]}.bin", "epoch_resume": done[-1] + 1} if done else {}
+    weights_dir.mkdir(parents=True, exist_ok=True)
+    spacy_pretrain(loaded, weights_dir, use_gpu=-1, **resume)
+    return final
 
 
 def train(
@@ -355,9 +427,22 @@ def train(
         "paths.vectors": str(data_dir / "vectors"),
         **parse_config_overrides(list(overrides)),
     }
+    if "paths.init_tok2vec" not in settings:
+        settings["paths.init_tok2vec"] = str(pretrained_weights(config, data_dir))
     print(f"spacy train {config} -> {output} with {settings}", flush=True)
     spacy_train(config, output, use_gpu=-1, overrides=settings)
     ship(output / "model-best", out)
+
+
+def pretrained_weights(config: Path, data_dir: Path) -> Path:
+    """The pretrained tok2vec weights the `pretrain` step leaves in data_dir (checked to exist)."""
+    from spacy.util import load_config
+
+    epochs = load_config(config, interpolate=False)["pretraining"]["max_epochs"]
+    weights = data_dir / "pretrain" / f"model{epochs - 1}.bin"
+    if not weights.is_file():
+        raise SystemExit(f"train: pretrained weights {weights} not found. Fix: run the `pretrain` step first.")
+    return weights
 
 
 def ship(model: Path, out: Path) -> None:
@@ -379,19 +464,21 @@ def ship(model: Path, out: Path) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("step", nargs="?", choices=["all", "convert", "vectors", "train", "ship"], default="all")
+    parser.add_argument("step", nargs="?", choices=["all", "convert", "vectors", "pretrain", "train", "ship"], default="all")
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared data folder")
     parser.add_argument("--out", type=Path, default=REPO / "models" / "nl_press_ner")
     parser.add_argument("--config", type=Path, default=CONFIG)
     parser.add_argument("--build", type=Path, default=BUILD, help="scratch folder for corpora, vectors, checkpoints")
     parser.add_argument("--output", type=Path, help="train: checkpoint folder (default: BUILD/output)")
-    parser.add_argument("--no-press", action="store_true", help="train on CoNLL-2002 only")
+    parser.add_argument("--no-press", action="store_true", help="leave out the press-annotated articles")
     parser.add_argument("--from", dest="model", type=Path, help="ship: the trained model folder to copy")
     args, overrides = parser.parse_known_args(argv)
     if args.step in ("all", "convert"):
         convert(args.shared, args.build, with_press=not args.no_press)
     if args.step in ("all", "vectors"):
         train_vectors(args.shared, args.build)
+    if args.step in ("all", "pretrain"):
+        pretrain(args.shared, args.config, args.build)
     if args.step in ("all", "train"):
         train(args.out, args.config, args.build, args.output, overrides)
     if args.step == "ship":
