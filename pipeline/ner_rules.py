@@ -6,6 +6,8 @@ see models/nl_press_ner/MODEL_CARD.md):
 
 * a span across a spaced dash holds two names ("Feyenoord - AZ", a dateline "ARNHEM - In ...");
 * a name found in one paragraph is missed in another ("Simango" tagged once, missed five times);
+* a person and an affiliation run together ("Mathias De Clercq van Gent", "Olivier Hertoghe van
+  Petercam") where the paragraph alone does not show that the name ended;
 * a compound with a name in front is tagged whole as MISC, the CoNLL-2002 convention it learnt
   from ("KLM-vluchten"), where our guidelines mark the name ("KLM" as ORG).
 
@@ -22,6 +24,7 @@ from typing import Iterable, Mapping
 from pipeline.records import Field, Label
 
 NAME_COMPOUND = re.compile(r"([A-Z][\w&]*(?: [A-Z][\w&]*)*)[-'’][a-z][\w-]*")  # KLM-vluchten, SP'ers
+PERSON_AFFILIATION = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)+) (?:van|uit|voor) [A-Z].*")
 SPACED_DASH = re.compile(r"\s+[-–—]\s+")
 WORD = re.compile(r"(?<![\w-])\w+")
 NAME_END = re.compile(r"(?![\w-])")
@@ -58,6 +61,21 @@ def split_at_spaced_dashes(spans: Iterable[Span], texts: Mapping[Field, str]) ->
             if part.strip() and part.strip().lower() not in FUNCTION_WORDS:
                 result.append(Span(span.field, start, end, span.label))
             start = dash.end() if dash else end
+    return result
+
+
+def split_person_affiliation(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+    """Cut "First Last van X" (PER) back to the person: with two capitalised words already before
+    "van"/"uit"/"voor", the rest is an affiliation, not a surname particle ("Robin van Persie").
+
+    The affiliation is dropped here; `propagate_names` tags it when the article names it elsewhere.
+    """
+    result = []
+    for span in spans:
+        affiliation = PERSON_AFFILIATION.fullmatch(texts[span.field], span.start, span.end)
+        if affiliation and span.label is Label.PER:
+            span = Span(span.field, span.start, span.start + len(affiliation.group(1)), Label.PER)
+        result.append(span)
     return result
 
 
@@ -136,4 +154,5 @@ def overlaps(occupied: list[tuple[int, int]], start: int, end: int) -> bool:
 
 def correct_spans(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
     """All article-level corrections, in order."""
-    return propagate_names(names_out_of_compounds(split_at_spaced_dashes(spans, texts), texts), texts)
+    spans = split_person_affiliation(split_at_spaced_dashes(spans, texts), texts)
+    return propagate_names(names_out_of_compounds(spans, texts), texts)

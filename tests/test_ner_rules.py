@@ -9,6 +9,7 @@ from pipeline.ner_rules import (
     names_out_of_compounds,
     propagate_names,
     split_at_spaced_dashes,
+    split_person_affiliation,
 )
 from pipeline.records import Field, Label
 
@@ -125,6 +126,34 @@ def test_a_compound_tagged_org_is_left_alone() -> None:
     texts = {T: "", B: body}
     found = [span_of(body, "KLM", Label.ORG), span_of(body, "KLM-Nederland", Label.ORG)]
     assert names_out_of_compounds(found, texts) == found
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        ("Burgemeester Mathias De Clercq van Gent opende de brug.", "Mathias De Clercq van Gent", "Mathias De Clercq"),
+        ("Dat zei Dirk Beljaarts van Economische Zaken.", "Dirk Beljaarts van Economische Zaken", "Dirk Beljaarts"),
+        ("Volgens Jan Peeters uit Leuven is het te laat.", "Jan Peeters uit Leuven", "Jan Peeters"),
+        ("Robin van Persie scoorde.", "Robin van Persie", "Robin van Persie"),  # a particle, not an affiliation
+        ("Het museum van Vincent van Gogh.", "Vincent van Gogh", "Vincent van Gogh"),
+    ],
+)
+def test_split_person_affiliation(body: str, tagged: str, expected: str) -> None:
+    texts = {T: "", B: body}
+    assert texts_of(split_person_affiliation([span_of(body, tagged, Label.PER)], texts), texts) == [
+        ("body", expected, "PER")
+    ]
+
+
+def test_an_affiliation_named_elsewhere_is_tagged() -> None:
+    body = "Mathias De Clercq van Gent opende de brug. Gent betaalde mee."
+    texts = {T: "", B: body}
+    found = [span_of(body, "Mathias De Clercq van Gent", Label.PER), span_of(body, "Gent", Label.LOC, occurrence=1)]
+    assert texts_of(correct_spans(found, texts), texts) == [
+        ("body", "Mathias De Clercq", "PER"),
+        ("body", "Gent", "LOC"),
+        ("body", "Gent", "LOC"),
+    ]
 
 
 def test_correct_spans_splits_before_propagating() -> None:

@@ -1,23 +1,25 @@
 """Train the Dutch press NER model (models/nl_press_ner) from the shared corpora.
 
-Static floret word vectors, trained on the unlabelled press-bench text, give the model what it
-knows about words beyond the labelled data (names the NER data never shows).
+The unlabelled press-bench text teaches the model what it cannot learn from the few labelled
+sentences: static floret word vectors (names the NER data never shows), and a tok2vec pretrained
+with spaCy's character objective (how Dutch news text is built).
 
-The model must see running text as the pipeline produces it, so CoNLL-2002 sentences are
-detokenised into natural text, grouped into paragraphs and re-tokenised by the model's own Dutch
-tokenizer (spaCy's rules plus splitting names out of hyphenated compounds); gold entities are
-carried over by character offsets.
+The model must see running text as the pipeline produces it, so CoNLL-2002 and WikiNEuRal
+sentences are detokenised into natural text, grouped into paragraphs and re-tokenised by the
+model's own Dutch tokenizer (spaCy's rules plus splitting names out of hyphenated compounds); gold
+entities are carried over by character offsets.
 
     OMP_NUM_THREADS=1 python tools/train_ner.py --shared ../shared --out models/nl_press_ner   # all
     python tools/train_ner.py convert --shared ../shared          # only build/ner/{train,dev}.spacy
     python tools/train_ner.py vectors --shared ../shared          # only build/ner/vectors (floret)
+    python tools/train_ner.py pretrain --shared ../shared         # only build/ner/pretrain/ (resumable)
     python tools/train_ner.py train --out DIR [--training.max_steps=2000 ...]   # train, ship best
     python tools/train_ner.py ship --from build/ner/output/model-best --out models/nl_press_ner
 
-Scratch files (converted corpora, vector text, vectors, checkpoints) go to build/ner/. The vectors
-are trained on one thread (fastText's fixed seed) and the NER is seeded (tools/ner.cfg) and
-single-threaded, so a run reproduces the shipped model. The `vectors` step needs `floret==0.10.5`
-(build time only: spaCy reads floret vectors itself).
+Scratch files (converted corpora, texts, vectors, pretrained weights, checkpoints) go to
+build/ner/. Everything runs on one thread with fixed seeds (fastText's own for the vectors,
+tools/ner.cfg's for pretraining and training), so a run reproduces the shipped model. The
+`vectors` step needs `floret==0.10.5` (build time only: spaCy reads floret vectors itself).
 """
 from __future__ import annotations
 
@@ -65,10 +67,12 @@ SEED = 20261123
 KEPT_FILES = ("MODEL_CARD.md",)
 MODEL_META = {
     "name": "nl_press_ner",
-    "version": "0.2.0",
-    "description": "Dutch press NER (PER, ORG, LOC, MISC), CPU CNN with floret vectors; trained on "
-    "CoNLL-2002 ned.train and 60 press-annotated articles, vectors on press-bench. See MODEL_CARD.md.",
-    "license": "research use only (CoNLL-2002 terms; no commercial use); internal use only (press texts)",
+    "version": "0.3.0",
+    "description": "Dutch press NER (PER, ORG, LOC, MISC), CPU CNN with floret vectors and a tok2vec "
+    "pretrained on press-bench; trained on CoNLL-2002 ned.train, WikiNEuRal (nl, silver) and 60 "
+    "press-annotated articles. See MODEL_CARD.md.",
+    "license": "research use only (CoNLL-2002 terms; WikiNEuRal CC BY-NC-SA 4.0: no commercial use); "
+    "internal use only (press texts)",
 }
 
 NO_SPACE_BEFORE = {",", ".", ":", ";", "?", "!", ")", "]", "}", "...", "..", "%"}
@@ -404,7 +408,7 @@ def pretrain(shared: Path, config: Path = CONFIG, out_dir: Path = BUILD) -> Path
         return final
     resume = {"resume_path": weights_dir / f"model{done[-1]}.bin", "epoch_resume": done[-1] + 1} if done else {}
     weights_dir.mkdir(parents=True, exist_ok=True)
-    spacy_pretrain(loaded, weights_dir, use_gpu=-1, **resume)
+    spacy_pretrain(loaded.interpolate(), weights_dir, use_gpu=-1, silent=False, **resume)
     return final
 
 
