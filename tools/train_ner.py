@@ -356,7 +356,8 @@ def annotated_ids(shared: Path) -> set[str]:
 def write_pretrain_text(shared: Path, path: Path) -> None:
     """press-bench paragraphs as spaCy pretraining JSONL ({"text": ...}), without annotated articles."""
     skipped = annotated_ids(shared)
-    with gzip.open(shared / PRESS_BENCH, "rt", encoding="utf-8") as lines, path.open("w", encoding="utf-8") as out:
+    partial = path.with_name(path.name + ".partial")  # renamed when complete: a cut-off file is never used
+    with gzip.open(shared / PRESS_BENCH, "rt", encoding="utf-8") as lines, partial.open("w", encoding="utf-8") as out:
         for line in lines:
             article = json.loads(line)
             if article["id"] in skipped:
@@ -364,6 +365,7 @@ def write_pretrain_text(shared: Path, path: Path) -> None:
             for paragraph in article["text"].split("\n"):
                 if paragraph.strip():
                     out.write(json.dumps({"text": paragraph.strip()}, ensure_ascii=False) + "\n")
+    partial.replace(path)
 
 
 def train_vectors(shared: Path, out_dir: Path = BUILD) -> Path:
@@ -395,13 +397,12 @@ def pretrain(shared: Path, config: Path = CONFIG, out_dir: Path = BUILD) -> Path
     from spacy.training.pretrain import pretrain as spacy_pretrain
     from spacy.util import load_config
 
-    text_path, weights_dir = out_dir / "pretrain.jsonl", out_dir / "pretrain"
+    text_path, final = out_dir / "pretrain.jsonl", pretrain_weights_path(config, out_dir)
+    weights_dir = final.parent
     if not text_path.is_file():
         write_pretrain_text(shared, text_path)
     settings = {"paths.raw_text": str(text_path), "paths.vectors": str(out_dir / "vectors")}
     loaded = load_config(config, overrides=settings, interpolate=False)
-    epochs = loaded["pretraining"]["max_epochs"]
-    final = weights_dir / f"model{epochs - 1}.bin"
     done = sorted(int(path.stem[5:]) for path in weights_dir.glob("model*.bin") if path.stem[5:].isdigit())
     if final.is_file():
         print(f"pretrain: {final} exists", flush=True)
@@ -432,21 +433,21 @@ def train(
         **parse_config_overrides(list(overrides)),
     }
     if "paths.init_tok2vec" not in settings:
-        settings["paths.init_tok2vec"] = str(pretrained_weights(config, data_dir))
+        weights = pretrain_weights_path(config, data_dir)
+        if not weights.is_file():
+            raise SystemExit(f"train: pretrained weights {weights} not found. Fix: run the `pretrain` step first.")
+        settings["paths.init_tok2vec"] = str(weights)
     print(f"spacy train {config} -> {output} with {settings}", flush=True)
     spacy_train(config, output, use_gpu=-1, overrides=settings)
     ship(output / "model-best", out)
 
 
-def pretrained_weights(config: Path, data_dir: Path) -> Path:
-    """The pretrained tok2vec weights the `pretrain` step leaves in data_dir (checked to exist)."""
+def pretrain_weights_path(config: Path, data_dir: Path) -> Path:
+    """Where the `pretrain` step leaves its final weights: data_dir/pretrain/model{last epoch}.bin."""
     from spacy.util import load_config
 
     epochs = load_config(config, interpolate=False)["pretraining"]["max_epochs"]
-    weights = data_dir / "pretrain" / f"model{epochs - 1}.bin"
-    if not weights.is_file():
-        raise SystemExit(f"train: pretrained weights {weights} not found. Fix: run the `pretrain` step first.")
-    return weights
+    return data_dir / "pretrain" / f"model{epochs - 1}.bin"
 
 
 def ship(model: Path, out: Path) -> None:
