@@ -108,8 +108,12 @@ class AnnotatedText:
     spans: tuple[tuple[int, int, str], ...]
 
 
-def read_conll(path: Path) -> list[Article]:
-    """Parse a CoNLL-2002 file (`token POS tag`, IOB2) into articles of sentences."""
+def read_conll(path: Path, token_column: int = 0) -> list[Article]:
+    """Parse a CoNLL-style file (`token POS tag`, IOB2) into articles of sentences.
+
+    WikiNEuRal's `index token tag` lines need token_column=1; a file without -DOCSTART- lines is
+    one article.
+    """
     articles: list[list[Sentence]] = []
     tokens: list[str] = []
     tags: list[str] = []
@@ -130,7 +134,7 @@ def read_conll(path: Path) -> list[Article]:
             close_sentence()
             articles.append([])
         else:
-            tokens.append(parts[0])
+            tokens.append(parts[token_column])
             tags.append(parts[-1])
     close_sentence()
     return [Article(tuple(sentences)) for sentences in articles if sentences]
@@ -214,25 +218,10 @@ def conll_texts(path: Path, seed: int = SEED) -> list[AnnotatedText]:
     return list(paragraphs_from_articles(read_conll(path), random.Random(seed)))
 
 
-def read_tabbed(path: Path) -> list[Sentence]:
-    """Sentences of a `index token tag` file (WikiNEuRal's .conllu; empty line between sentences)."""
-    sentences: list[Sentence] = []
-    tokens: list[str] = []
-    tags: list[str] = []
-    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
-        parts = line.split("\t")
-        if len(parts) >= 3:
-            tokens.append(parts[1])
-            tags.append(parts[-1])
-        elif tokens:
-            sentences.append(Sentence(tuple(tokens), tuple(tags)))
-            tokens, tags = [], []
-    return sentences
-
-
 def wikineural_texts(shared: Path, seed: int = SEED) -> list[AnnotatedText]:
     """WikiNEuRal (silver, Wikipedia) as running text; its PER/ORG/LOC/MISC follow CoNLL's scheme."""
-    sentences = read_tabbed(shared / WIKINEURAL)
+    whole_file = read_conll(shared / WIKINEURAL, token_column=1)  # no -DOCSTART-: one article
+    sentences = [sentence for article in whole_file for sentence in article.sentences]
     size = WIKINEURAL_SENTENCES_PER_ARTICLE
     articles = [Article(tuple(sentences[i:i + size])) for i in range(0, len(sentences), size)]
     return list(paragraphs_from_articles(articles, random.Random(seed)))
@@ -399,14 +388,14 @@ def pretrain(shared: Path, config: Path = CONFIG, out_dir: Path = BUILD) -> Path
 
     text_path, final = out_dir / "pretrain.jsonl", pretrain_weights_path(config, out_dir)
     weights_dir = final.parent
+    if final.is_file():
+        print(f"pretrain: {final} exists", flush=True)
+        return final
     if not text_path.is_file():
         write_pretrain_text(shared, text_path)
     settings = {"paths.raw_text": str(text_path), "paths.vectors": str(out_dir / "vectors")}
     loaded = load_config(config, overrides=settings, interpolate=False)
     done = sorted(int(path.stem[5:]) for path in weights_dir.glob("model*.bin") if path.stem[5:].isdigit())
-    if final.is_file():
-        print(f"pretrain: {final} exists", flush=True)
-        return final
     resume = {"resume_path": weights_dir / f"model{done[-1]}.bin", "epoch_resume": done[-1] + 1} if done else {}
     weights_dir.mkdir(parents=True, exist_ok=True)
     spacy_pretrain(loaded.interpolate(), weights_dir, use_gpu=-1, silent=False, **resume)
