@@ -6,14 +6,17 @@ spaCy objects stay inside this module.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 from bisect import bisect_right
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
-from pipeline.ner_rules import Span, correct_spans
+from pipeline.ner_rules import Gazetteer, Span, correct_spans
 from pipeline.records import Field, Label, Mention
 
 if TYPE_CHECKING:  # spaCy is imported only when a model loads: checks and fingerprints stay cheap
@@ -25,6 +28,8 @@ PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s+")
 SPAN_EDGE_CHARS = " \t\r\n\u00a0\"'“”„‘’‚«»‹›()[]{}<>,;:!?-–—/*•|"
 ELIDED_ARTICLE = re.compile(r"['’](?:s|t)[- ]")  # 's-Hertogenbosch, 't Zandt: part of the name
+ABBREVIATION_END = re.compile(r"(?:^|[\s.])(?:[A-Z]|Inc|Corp|Co|Ltd|Bros|Jr|Sr|St|Mr|Dr)\.$")  # "J.", "Apple Inc."
+GAZETTEER_FILE = "ner_gazetteer_nl_be.csv"
 FINGERPRINT_SKIPPED = {".md", ".txt"}
 FINGERPRINT_LENGTH = 16
 
@@ -36,9 +41,10 @@ class ModelNotFoundError(RuntimeError):
 class EntityRecognizer:
     """A loaded spaCy pipeline that turns article fields into Mention records."""
 
-    def __init__(self, nlp: Language, fingerprint: str) -> None:
+    def __init__(self, nlp: Language, fingerprint: str, gazetteer: Gazetteer | None = None) -> None:
         self._nlp = nlp
         self._fingerprint = fingerprint
+        self._gazetteer = gazetteer or load_gazetteer()
 
     @classmethod
     def load(cls, model_dir: Path) -> EntityRecognizer:
@@ -94,9 +100,15 @@ class EntityRecognizer:
         results = []
         for (title, body), found, starts in zip(items, spans, sentence_starts):
             texts = {Field.TITLE: title, Field.BODY: body}
-            corrected = correct_spans(found, texts)
+            corrected = correct_spans(found, texts, self._gazetteer)
             results.append(tuple(to_mention(span, texts[span.field], starts[span.field]) for span in corrected))
         return results
+
+
+def load_gazetteer() -> Gazetteer:
+    """The names we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv) for the span corrections."""
+    text = resources.files("pipeline").joinpath("data", GAZETTEER_FILE).read_text(encoding="utf-8")
+    return Gazetteer.from_rows(csv.DictReader(io.StringIO(text)))
 
 
 def check_model_dir(model_dir: Path) -> None:
@@ -225,12 +237,14 @@ def sentence_start_chars(doc: Doc, text: str) -> list[int]:
 def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Narrow [start, end) past leading/trailing whitespace and punctuation.
 
-    A final '.' goes too unless the span holds another one (keeps "N.V.", drops it from "VS.").
+    A final '.' goes too unless the span holds another one or ends in an initial or a company
+    abbreviation (keeps "N.V.", "J.", "Apple Inc."; drops it from "VS.").
     """
     while start < end and text[start] in SPAN_EDGE_CHARS and not ELIDED_ARTICLE.match(text, start, end):
         start += 1
     while end > start and text[end - 1] in SPAN_EDGE_CHARS:
         end -= 1
-    if text[start:end].endswith(".") and "." not in text[start:end - 1]:  # "VS." at a sentence end
+    name = text[start:end]
+    if name.endswith(".") and "." not in name[:-1] and not ABBREVIATION_END.search(name):  # "VS." at a sentence end
         end -= 1
     return start, end

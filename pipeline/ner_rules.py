@@ -9,7 +9,15 @@ set, see models/nl_press_ner/MODEL_CARD.md):
 * a person and an affiliation run together ("Mathias De Clercq van Gent", "Olivier Hertoghe van
   Petercam") where the paragraph alone does not show that the name ended;
 * a compound with a name in front is tagged whole as MISC, the CoNLL-2002 convention it learnt
-  from ("KLM-vluchten"), where our guidelines mark the name ("KLM" as ORG).
+  from ("KLM-vluchten"), where our guidelines mark the name ("KLM" as ORG);
+* a Flemish surname with a lower-case part is cut at its particle ("Luc Van den" for "Luc Van
+  den hove");
+* a surname on its own gets another label than the full name the article gave before ("Stam" as
+  a place after "Jaap Stam");
+* a possessive without apostrophe ("Trumps") is tagged with its "-s", which our guidelines leave out;
+* the acronym a name is explained with is missed or labelled apart ("Tokyo Electron (TEL)");
+* a name we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv: "imec", "Twitter") is missed or
+  mislabelled, having been rare in the training data.
 
 Spans here are plain offsets into the article's fields, so the rules are tested without a model.
 """
@@ -19,6 +27,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from enum import Enum
 from typing import Iterable, Mapping
 
 from pipeline.records import Field, Label
@@ -28,6 +37,10 @@ PERSON_AFFILIATION = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)+) (?:va
 SPACED_DASH = re.compile(r"\s+[-–—]\s+")
 WORD = re.compile(r"(?<![\w-])\w+")
 NAME_END = re.compile(r"(?![\w-])")
+SURNAME_PARTICLES = frozenset("van de den der te ter ten vande vanden vander la le du d' 't".split())
+PARTICLE_TAIL = re.compile(r" ([^\W\d_][\w'’-]*)(?![\w-])")  # "hove" after "Luc Van den"
+ACRONYM_AFTER_NAME = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,9})\)")  # "Tokyo Electron (TEL)"
+NAME_LABELS = frozenset({Label.PER, Label.ORG})  # possessives are of people and organisations ("Nederlands" is no "Nederland")
 MIN_PROPAGATED_CHARS = 3  # "VS" or "De" alone are too often something else
 FUNCTION_WORDS = frozenset(
     "de het een in op aan van voor met door bij na om uit over tot en of maar want dus als dan ook "
@@ -98,6 +111,154 @@ def names_out_of_compounds(spans: Iterable[Span], texts: Mapping[Field, str]) ->
     return result
 
 
+def extend_particle_names(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+    """Take the word after a person's closing particle into the name: "Luc Van den" + "hove".
+
+    Flemish surnames keep a capital particle and may end in a lower-case word, which the model,
+    trained on capitalised names, leaves out; a person's name never ends in a particle.
+    """
+    result = []
+    for span in spans:
+        text = texts[span.field]
+        words = text[span.start:span.end].split()
+        tail = PARTICLE_TAIL.match(text, span.end) if span.label is Label.PER and len(words) >= 2 else None
+        if tail and words[-1].lower() in SURNAME_PARTICLES and tail.group(1).lower() not in FUNCTION_WORDS:
+            span = Span(span.field, span.start, tail.end(), span.label)
+        result.append(span)
+    return result
+
+
+def strip_possessive_s(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+    """Cut the possessive "-s" off a name the article also tags without it ("Trumps" after "Trump").
+
+    Our guidelines leave a possessive without apostrophe outside the span; the tokenizer cannot
+    split it, so the model tags the whole word. The stem keeps the label it has elsewhere.
+    """
+    spans = list(spans)
+    labels = label_votes(spans, texts)
+    for surname, label in person_surnames(spans, texts).items():
+        labels.setdefault(surname, label)
+    result = []
+    for span in spans:
+        stem = texts[span.field][span.start:span.end - 1]
+        possessive = span.label in NAME_LABELS and texts[span.field][span.end - 1] == "s"
+        if possessive and len(stem) >= MIN_PROPAGATED_CHARS and labels.get(stem) in NAME_LABELS:
+            span = Span(span.field, span.start, span.end - 1, labels[stem])
+        result.append(span)
+    return result
+
+
+def person_surnames(spans: Iterable[Span], texts: Mapping[Field, str]) -> dict[str, Label]:
+    """The short forms of the article's full person names: "Stam" and "van Stee" from "Hans van Stee".
+
+    Every tail of a name of two or more words that starts with a capital or a particle.
+    """
+    surnames: dict[str, Label] = {}
+    for span in spans:
+        words = texts[span.field][span.start:span.end].split()
+        if span.label is not Label.PER or len(words) < 2:
+            continue
+        for first in range(1, len(words)):
+            if words[first][0].isupper() or words[first].lower() in SURNAME_PARTICLES:
+                surnames[" ".join(words[first:])] = Label.PER
+    return surnames
+
+
+def inherit_person_labels(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+    """Give a surname on its own the label of the full name it shortens: "Stam" PER after "Jaap Stam".
+
+    The model labels the short form from a few words of context ("de selectie van Stam" looks
+    like a place); the article already said who it is. Compared ignoring case ("Van Stee" at the
+    start of a sentence is "van Stee").
+    """
+    spans = list(spans)
+    surnames = {surname.casefold() for surname in person_surnames(spans, texts)}
+    result = []
+    for span in spans:
+        name = texts[span.field][span.start:span.end].casefold()
+        if span.label is not Label.PER and name in surnames:
+            span = Span(span.field, span.start, span.end, Label.PER)
+        result.append(span)
+    return result
+
+
+def label_explained_acronyms(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+    """Tag the acronym in brackets after a name with the name's label: "Tokyo Electron (TEL)".
+
+    Our guidelines make both a mention of the same entity; the model often leaves the acronym out
+    or labels it apart. Only organisations and places, and only bracketed words with two or more
+    capitals that start with the name's first letter ("(TEL)", "(CBS)"): "Mark Rutte (VVD)" and
+    "Ajax (NED)" name a party and a country, not the name again.
+    """
+    spans = list(spans)
+    acronyms = {}
+    for span in spans:
+        match = ACRONYM_AFTER_NAME.match(texts[span.field], span.end)
+        name, acronym = texts[span.field][span.start:span.end], match.group(1) if match else ""
+        explains = span.label in (Label.ORG, Label.LOC) and acronym[:1] == name[:1]
+        if explains and sum(char.isupper() for char in acronym) >= 2:
+            acronyms[(span.field, match.start(1), match.end(1))] = span.label
+    result = [
+        Span(span.field, span.start, span.end, acronyms.get((span.field, span.start, span.end), span.label))
+        for span in spans
+    ]
+    tagged = {(span.field, span.start, span.end) for span in spans}
+    for (field, start, end), label in acronyms.items():
+        occupied = sorted((s.start, s.end) for s in result if s.field == field)
+        if (field, start, end) not in tagged and not overlaps(occupied, start, end):
+            result.append(Span(field, start, end, label))
+    return sorted(result, key=reading_order)
+
+
+class GazetteerMode(str, Enum):
+    """How a listed name is used: `add` where the model missed it, or only `relabel` its spans."""
+
+    ADD = "add"
+    RELABEL = "relabel"
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Names we list ourselves, each with its label and mode (pipeline/data/ner_gazetteer_nl_be.csv)."""
+
+    entries: Mapping[str, tuple[Label, GazetteerMode]]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> Gazetteer:
+        return cls({row["name"]: (Label(row["label"]), GazetteerMode(row["mode"])) for row in rows})
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regex for the `add` names as whole words, longest first."""
+        names = sorted((n for n, (_, mode) in self.entries.items() if mode is GazetteerMode.ADD), key=lambda n: (-len(n), n))
+        if not names:
+            return None
+        return re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-]|\.\w)")
+
+
+EMPTY_GAZETTEER = Gazetteer({})
+
+
+def apply_gazetteer(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer: Gazetteer) -> list[Span]:
+    """Relabel spans whose exact text we list; tag `add` names wherever no span covers them.
+
+    For names that were rare or absent in the training data ("imec" is never tagged by the model).
+    """
+    result = []
+    for span in spans:
+        entry = gazetteer.entries.get(texts[span.field][span.start:span.end])
+        result.append(Span(span.field, span.start, span.end, entry[0]) if entry else span)
+    pattern = gazetteer.pattern()
+    if pattern is None:
+        return result
+    added = []
+    for field, text in texts.items():
+        occupied = sorted((s.start, s.end) for s in result if s.field == field)
+        for match in pattern.finditer(text):
+            if not overlaps(occupied, match.start(), match.end()):
+                added.append(Span(field, match.start(), match.end(), gazetteer.entries[match.group()][0]))
+    return sorted(result + added, key=reading_order)
+
+
 def propagate_names(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
     """Add untagged occurrences of names the model tagged elsewhere in the article.
 
@@ -152,7 +313,10 @@ def overlaps(occupied: list[tuple[int, int]], start: int, end: int) -> bool:
     return bool((before and before[1] > start) or (after and after[0] < end))
 
 
-def correct_spans(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:
+def correct_spans(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer: Gazetteer = EMPTY_GAZETTEER) -> list[Span]:
     """All article-level corrections, in order."""
     spans = split_person_affiliation(split_at_spaced_dashes(spans, texts), texts)
-    return propagate_names(names_out_of_compounds(spans, texts), texts)
+    spans = strip_possessive_s(extend_particle_names(spans, texts), texts)
+    spans = apply_gazetteer(names_out_of_compounds(spans, texts), texts, gazetteer)
+    spans = label_explained_acronyms(inherit_person_labels(spans, texts), texts)
+    return propagate_names(spans, texts)

@@ -4,12 +4,18 @@ from __future__ import annotations
 import pytest
 
 from pipeline.ner_rules import (
+    Gazetteer,
     Span,
+    apply_gazetteer,
     correct_spans,
+    extend_particle_names,
+    inherit_person_labels,
+    label_explained_acronyms,
     names_out_of_compounds,
     propagate_names,
     split_at_spaced_dashes,
     split_person_affiliation,
+    strip_possessive_s,
 )
 from pipeline.records import Field, Label
 
@@ -161,3 +167,115 @@ def test_correct_spans_splits_before_propagating() -> None:
     texts = {T: "", B: body}
     result = correct_spans([span_of(body, "Feyenoord - AZ", Label.ORG)], texts)
     assert texts_of(result, texts) == [("body", "Feyenoord", "ORG"), ("body", "AZ", "ORG")]
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "label", "expected"),
+    [
+        ("CEO Luc Van den hove sprak in Tokio.", "Luc Van den", Label.PER, "Luc Van den hove"),
+        ("Volgens Jan van der Meer is het te laat.", "Jan van der", Label.PER, "Jan van der Meer"),
+        ("Dat zei Jan van de ploeg gisteren.", "Jan", Label.PER, "Jan"),  # no particle at the end
+        ("Het bestuur van de stad.", "bestuur van", Label.ORG, "bestuur van"),  # persons only
+        ("Dat zei Piet de in een interview.", "Piet de", Label.PER, "Piet de"),  # a function word is no surname
+    ],
+)
+def test_extend_particle_names(body: str, tagged: str, label: Label, expected: str) -> None:
+    texts = {T: "", B: body}
+    assert texts_of(extend_particle_names([span_of(body, tagged, label)], texts), texts) == [
+        ("body", expected, label.value)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        # a surname alone takes the label of the full name
+        ("Jaap Stam is de nieuwe trainer. De selectie van Stam is klaar.",
+         [("Jaap Stam", Label.PER, 0), ("Stam", Label.LOC, 1)], [("Jaap Stam", "PER"), ("Stam", "PER")]),
+        # case of the particle does not matter
+        ("Hans van Stee sprak. Van Stee bleef kalm.",
+         [("Hans van Stee", Label.PER, 0), ("Van Stee", Label.ORG, 0)], [("Hans van Stee", "PER"), ("Van Stee", "PER")]),
+        # without a full person name nothing changes
+        ("Stam ligt aan de rivier. De selectie van Stam is klaar.",
+         [("Stam", Label.LOC, 0), ("Stam", Label.LOC, 1)], [("Stam", "LOC"), ("Stam", "LOC")]),
+        # a first name alone is not a surname
+        ("Jaap Stam sprak. Jaap is blij.",
+         [("Jaap Stam", Label.PER, 0), ("Jaap", Label.ORG, 1)], [("Jaap Stam", "PER"), ("Jaap", "ORG")]),
+    ],
+)
+def test_inherit_person_labels(body: str, tagged: list, expected: list) -> None:
+    texts = {T: "", B: body}
+    found = [span_of(body, name, label, occurrence=occurrence) for name, label, occurrence in tagged]
+    assert [(text, label) for _, text, label in texts_of(inherit_person_labels(found, texts), texts)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        ("Donald Trump sprak. Trumps woordvoerder zweeg.",
+         [("Donald Trump", Label.PER), ("Trumps", Label.PER)], [("Donald Trump", "PER"), ("Trump", "PER")]),
+        ("Baudet won. Baudets partij groeit.", [("Baudet", Label.PER), ("Baudets", Label.ORG)],
+         [("Baudet", "PER"), ("Baudet", "PER")]),
+        # a name that really ends in s stays whole when the stem is not a name of the article
+        ("Philips groeit.", [("Philips", Label.ORG)], [("Philips", "ORG")]),
+        # "Nederlands" is an adjective, not the possessive of a place
+        ("Nederland won. Het Nederlands elftal juichte.", [("Nederland", Label.LOC), ("Nederlands", Label.MISC)],
+         [("Nederland", "LOC"), ("Nederlands", "MISC")]),
+    ],
+)
+def test_strip_possessive_s(body: str, tagged: list, expected: list) -> None:
+    texts = {T: "", B: body}
+    occurrences: dict[str, int] = {}
+    found = []
+    for name, label in tagged:
+        found.append(span_of(body, name, label, occurrence=occurrences.get(name, 0)))
+        occurrences[name] = occurrences.get(name, 0) + 1
+    assert [(text, label) for _, text, label in texts_of(strip_possessive_s(found, texts), texts)] == expected
+
+
+GAZETTEER = Gazetteer.from_rows([
+    {"name": "imec", "label": "ORG", "mode": "add"},
+    {"name": "bol.com", "label": "ORG", "mode": "add"},
+    {"name": "Twitter", "label": "ORG", "mode": "add"},
+    {"name": "Vooruit", "label": "ORG", "mode": "relabel"},
+])
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        ("Onderzoekscentrum imec groeit. In Leuven bouwt imec verder.", [],
+         [("imec", "ORG"), ("imec", "ORG")]),
+        ("Hij schreef op Twitter dat bol.com stopt.", [("Twitter", Label.MISC)], [("Twitter", "ORG"), ("bol.com", "ORG")]),
+        # `relabel` names are never added: "Vooruit!" at a sentence start is a word
+        ("Vooruit! riep hij. Conner Rousseau leidt Vooruit.", [("Vooruit", Label.LOC, 1)], [("Vooruit", "ORG")]),
+        # whole words only, and never inside a span or a longer name
+        ("De imecgroep en imec-onderzoekers en www.imec.be.", [], []),
+        ("Hij werkt bij imec Nederland.", [("imec Nederland", Label.ORG)], [("imec Nederland", "ORG")]),
+    ],
+)
+def test_apply_gazetteer(body: str, tagged: list, expected: list) -> None:
+    texts = {T: "", B: body}
+    found = [span_of(body, entry[0], entry[1], occurrence=entry[2] if len(entry) > 2 else 0) for entry in tagged]
+    assert [(text, label) for _, text, label in texts_of(apply_gazetteer(found, texts, GAZETTEER), texts)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        ("Imec verlengt met Tokyo Electron (TEL) de alliantie.", [("Tokyo Electron", Label.ORG)],
+         [("Tokyo Electron", "ORG"), ("TEL", "ORG")]),
+        ("Het Centraal Bureau voor de Statistiek (CBS) meldt groei.",
+         [("Centraal Bureau voor de Statistiek", Label.ORG), ("CBS", Label.LOC)],
+         [("Centraal Bureau voor de Statistiek", "ORG"), ("CBS", "ORG")]),
+        # a person's party, a club's country, a bracketed word that is no acronym, a MISC name: nothing
+        ("Mark Rutte (VVD) en Ajax (NED) spraken.", [("Mark Rutte", Label.PER), ("Ajax", Label.ORG)],
+         [("Mark Rutte", "PER"), ("Ajax", "ORG")]),
+        ("Jan Peeters (Groen) en de Tour de France (Tdf) en Peeters (56).", [("Jan Peeters", Label.PER), ("Tour de France", Label.MISC)],
+         [("Jan Peeters", "PER"), ("Tour de France", "MISC")]),
+    ],
+)
+def test_label_explained_acronyms(body: str, tagged: list, expected: list) -> None:
+    texts = {T: "", B: body}
+    found = [span_of(body, name, label) for name, label in tagged]
+    assert [(text, label) for _, text, label in texts_of(label_explained_acronyms(found, texts), texts)] == expected

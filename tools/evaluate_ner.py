@@ -3,6 +3,7 @@
 Sets scored by default (when ../shared is present):
   * conll-testa: CoNLL-2002 ned.testa, detokenised into paragraphs of running text (PER ORG LOC MISC)
   * press-dev:   the last 40 press-annotated articles (PER ORG LOC; MISC ignored on both sides)
+  * press-v2-dev: the last 100 press-annotated-v2 articles (PER ORG LOC; MISC ignored)
 Extra files may be passed: CoNLL files (`token ... tag`, IOB) or press-annotated articles.jsonl
 (its gold.jsonl beside it). A match needs identical start, end and label.
 
@@ -23,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.ner import EntityRecognizer  # noqa: E402
-from train_ner import AnnotatedText, conll_texts, press_dev  # noqa: E402
+from train_ner import AnnotatedText, conll_texts, press_dev, press_v2_dev  # noqa: E402
 
 ALL_LABELS = ("PER", "ORG", "LOC", "MISC")
 PRESS_LABELS = ("PER", "ORG", "LOC")
@@ -114,6 +115,7 @@ def default_sets(shared: Path) -> list[EvalSet]:
     return [
         EvalSet("conll-testa (running text)", conll_texts(shared / "data/ner/conll2002-nl/ned.testa"), ALL_LABELS),
         EvalSet("press-dev (last 40, MISC ignored)", press_dev(shared), PRESS_LABELS),
+        EvalSet("press-v2-dev (last 100, MISC ignored)", press_v2_dev(shared), PRESS_LABELS),
     ]
 
 
