@@ -15,7 +15,7 @@ help:
 	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
-	@echo "make evaluate                              NER, dates and entity quality figures on ../shared"
+	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
 	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
 	@echo "make train                                 retrain the shipped NER model from ../shared"
 	@echo "make golden                                regenerate the golden end-to-end tables"
@@ -47,6 +47,7 @@ train: $(VENV)/.installed
 
 evaluate: $(VENV)/.installed
 	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
+	$(PY) tools/ner_errors.py --shared "$(SHARED)" --split press-v2-dev
 	$(PY) tools/compare_dates.py
 	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
 
