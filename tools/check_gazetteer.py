@@ -19,15 +19,17 @@ press-annotated. The dev lines are never opened: reading stops at the last train
     python tools/check_gazetteer.py [--gazetteer pipeline/data/ner_gazetteer_nl_be.csv]
         [--shared ../shared] [--all]
 
-Prints rows that occur (or every row with --all), flagged `LOW` when precision (hits /
-occurrences) is below 0.9 with at least two occurrences, then totals per mode. For `relabel`
-rows the relevant figure is also shown: of the occurrences with a gold span of exactly that text,
-the share with the row's label.
+Prints rows that occur (or every row with --all), then totals per mode. For `relabel` rows the
+relevant figure is also shown: of the occurrences with a gold span of exactly that text, the
+share with the row's label. A row is flagged `LOW` when its figure is below 0.9 on at least two
+cases: precision (hits / occurrences) for `add` rows, that relabel figure for `relabel` rows.
 
 A second view shows what a phrase matcher over all `add` rows would tag: where occurrences of
 several rows overlap ("NOS" inside "NOS Journaal"), the longest wins (then the earliest), as in
 spaCy's `filter_spans`. Column `kept` and the `matcher` totals count only those winning
-occurrences; the `precision` column and the `total` lines count every occurrence, as asked. Exit status 1 when the gazetteer file breaks its format
+occurrences; the `precision` column and the `total` lines count every occurrence.
+
+Exit status 1 when the gazetteer file breaks its format
 (header, sorting, duplicates, labels, modes).
 """
 from __future__ import annotations
@@ -162,7 +164,8 @@ def row_outcomes(corpus: Corpus, row: Row) -> dict[int, str]:
             for start in whole_word_occurrences(corpus.text, row.name)}
 
 
-def matcher_winners(rows: list[Row], outcomes: list[dict[int, str]], text_length: int) -> set[tuple[int, int]]:
+def matcher_winners(rows: list[Row], outcomes: list[dict[int, str]],
+                    text_length: int) -> set[tuple[int, int]]:
     """(row index, start) of the `add` occurrences a longest-first phrase matcher would keep."""
     candidates = sorted(
         ((-len(row.name), start, index) for index, (row, found) in enumerate(zip(rows, outcomes))
@@ -190,10 +193,17 @@ def relabel_precision(counts: Counter) -> float | None:
     return counts["hit"] / exact if exact else None
 
 
-def is_low(counts: Counter) -> bool:
-    """Flag rows that would tag wrongly too often to be trusted."""
-    value = precision(counts)
-    return value is not None and sum(counts.values()) >= MIN_FLAGGED_OCCURRENCES and value < LOW_PRECISION
+def is_low(row: Row, counts: Counter) -> bool:
+    """Flag rows that would tag wrongly too often to be trusted.
+
+    An `add` row is judged on all its occurrences; a `relabel` row only acts on a span the model
+    already found with exactly its text, so it is judged on the occurrences with such a gold span.
+    """
+    if row.mode == "relabel":
+        value, base = relabel_precision(counts), counts["hit"] + counts["label"]
+    else:
+        value, base = precision(counts), sum(counts.values())
+    return value is not None and base >= MIN_FLAGGED_OCCURRENCES and value < LOW_PRECISION
 
 
 def report(rows: list[Row], results: list[Counter], kept: list[Counter], show_all: bool) -> None:
@@ -209,7 +219,7 @@ def report(rows: list[Row], results: list[Counter], kept: list[Counter], show_al
               f"{counts['label']:>5} {counts['boundary']:>5} {counts['unmarked']:>5} "
               f"{'' if value is None else f'{value:.3f}':>6} {'' if relab is None else f'{relab:.3f}':>6} "
               f"{sum(kept_counts.values()):>5} {'' if kept_value is None else f'{kept_value:.3f}':>6}"
-              f"{'  LOW' if is_low(counts) else ''}")
+              f"{'  LOW' if is_low(row, counts) else ''}")
     print()
     for mode in MODES:
         for label in (*LABELS, "all"):
@@ -228,7 +238,7 @@ def report(rows: list[Row], results: list[Counter], kept: list[Counter], show_al
     print(f"matcher add  all  occ={sum(matched.values()):>6} hit={matched['hit']:>6} "
           f"label={matched['label']:>5} boundary={matched['boundary']:>5} unmarked={matched['unmarked']:>5} "
           f"precision={precision(matched) or 0:.3f}")
-    print(f"rows flagged LOW: {sum(1 for c in results if is_low(c))}")
+    print(f"rows flagged LOW: {sum(1 for r, c in zip(rows, results) if is_low(r, c))}")
 
 
 def main(argv: list[str] | None = None) -> int:
