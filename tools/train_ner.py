@@ -12,7 +12,8 @@ entities are carried over by character offsets.
     OMP_NUM_THREADS=1 python tools/train_ner.py --shared ../shared --out models/nl_press_ner   # all
     python tools/train_ner.py convert --shared ../shared          # only build/ner/{train,dev}.spacy
     python tools/train_ner.py vectors --shared ../shared          # only build/ner/vectors (floret)
-    python tools/train_ner.py pretrain --shared ../shared         # only build/ner/pretrain/ (resumable)
+    python tools/train_ner.py pretrain --shared ../shared         # build/ner/pretrain/ (resumable; not in
+                                                                  # `all`: train starts from 0.3.0's tok2vec)
     python tools/train_ner.py train --out DIR [--training.max_steps=2000 ...]   # train, ship best
     python tools/train_ner.py ship --from build/ner/output/model-best --out models/nl_press_ner
 
@@ -569,7 +570,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         convert(args.shared, args.build, with_press=not args.no_press)
     if args.step in ("all", "vectors"):
         train_vectors(args.shared, args.build)
-    if args.step in ("all", "pretrain"):
+    if args.step == "pretrain":  # how the tok2vec of 0.3.0, which `train` starts from, was made
         pretrain(args.shared, args.config, args.build)
     if args.step in ("all", "train"):
         train(args.out, args.config, args.build, args.output, overrides)
