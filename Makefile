@@ -48,6 +48,7 @@ train: $(VENV)/.installed
 evaluate: $(VENV)/.installed
 	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
 	$(PY) tools/compare_dates.py
+	$(PY) tools/check_weekdays.py --shared "$(SHARED)"
 	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
 
 evaluate-language: $(VENV)/.installed

@@ -18,6 +18,8 @@ import re
 from pipeline.dates import lexicon as lx
 
 PAST, NEUTRAL, FUTURE = -1, 0, 1
+COMPOUND_PASTS = frozenset(p + f for p in lx.PARTICLES for f in lx.PAST_FORMS if len(f) >= 3)  # uitviel
+COMPOUND_PRESENTS = {p + f: f for p in lx.PARTICLES for f in lx.PRESENT_FORMS | lx.FUTURE_MARKERS if len(f) >= 4}
 AUXILIARY_PASTS = frozenset("heeft hebben hebt had hadden was waren werd werden".split())
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
@@ -40,6 +42,7 @@ _CLAUSE_BOUNDARY = re.compile(
     r"(?:,(?!\d)|[;:\"“”()])|(?<!\w)(?:" + "|".join(sorted(lx.SUBORDINATORS)) + r")(?!\w)", re.IGNORECASE
 )
 MAX_REACH = 300
+DOCUMENT_REACH = 1500
 _SENTENCE_END = re.compile(r"[.!?\n](?=\s|$)")
 
 
@@ -68,18 +71,13 @@ def is_past_word(word: str, previous: str, verb_slot: bool = False) -> bool:
         return True  # het kwam, het werd: a plural noun cannot follow het
     if previous in lx.DETERMINERS or word in lx.NOT_PAST_WORDS:
         return False
-    if word in lx.PAST_FORMS:
+    if word in lx.PAST_FORMS or word in COMPOUND_PASTS:
         return True
-    for particle in lx.PARTICLES:
-        if word.startswith(particle) and len(word) - len(particle) >= 3 and word[len(particle) :] in lx.PAST_FORMS:
-            return True
     return is_weak_past(word)
 
 
 def without_particle(word: str) -> str:
     """aftreedt -> treedt, plaatsvindt -> vindt: the verb of a separable compound in a verb-final clause."""
-    if word in lx.PRESENT_FORMS or word in lx.FUTURE_MARKERS:
-        return word
     for particle in lx.PARTICLES:
         if word.startswith(particle) and len(word) - len(particle) >= 4:
             return word[len(particle) :]
@@ -95,10 +93,9 @@ def is_weak_past(word: str) -> bool:
     """
     if len(word) < 5 or word.endswith(("ste", "sten", "chte", "chten", "ende", "enden")):
         return False
-    stem = next((word[len(p) :] for p in lx.PARTICLES if word.startswith(p) and len(word) > len(p) + 4), word)
-    if word.startswith("ge") or stem.startswith("ge"):
-        return False  # gewonde, uitgezonden: participles
-    return not _VOWEL_TTEN.search(word) and _WEAK_PAST.fullmatch(word) is not None
+    if _WEAK_PAST.fullmatch(word) is None or _VOWEL_TTEN.search(word):
+        return False
+    return not (word.startswith("ge") or without_particle(word).startswith("ge"))  # gewonde, uitgezonden
 
 
 def tense_of(text: str, date_end: int = 0) -> int:
@@ -115,7 +112,7 @@ def tense_of(text: str, date_end: int = 0) -> int:
         lower = word.lower()
         if is_past_word(word, previous):
             return PAST
-        base = without_particle(lower)
+        base = COMPOUND_PRESENTS.get(lower, lower)
         if base in lx.FUTURE_MARKERS:
             future = True
         elif lower in lx.REPORTING_FORMS:
@@ -139,10 +136,14 @@ def tense_of(text: str, date_end: int = 0) -> int:
 
 
 def text_tense(text: str) -> int:
-    """The tense most of a text is written in (past words against present and modal ones)."""
+    """The tense most of a text is written in (past words against present and modal ones).
+
+    Only the first DOCUMENT_REACH characters are read: the lead sets the tense of a news item,
+    and reading whole long articles would cost more than all the date rules together.
+    """
     past = other = 0
     previous = ""
-    for token in _WORD.finditer(text):
+    for token in _WORD.finditer(text, 0, DOCUMENT_REACH):
         word = token.group()
         lower = word.lower()
         if is_past_word(word, previous):
@@ -164,14 +165,34 @@ def clause_bounds(text: str, left: int, right: int, start: int, end: int) -> tup
         if m.start() >= end:
             clause_right = m.start()
             break
-        if m.end() <= start and not (m.group()[0].isalpha() and not text[m.end() : start].strip()):
-            clause_left = m.end() if not m.group()[0].isalpha() else m.start()  # `kregen dat maandag`
+        if m.end() <= start and not (m.group()[0].isalpha() and is_pronoun_use(text, m.start(), m.end(), start)):
+            clause_left = m.end() if not m.group()[0].isalpha() else m.start()
     return clause_left, clause_right
+
+
+def is_pronoun_use(text: str, word_start: int, word_end: int, date_start: int) -> bool:
+    """`kregen dat maandag te horen`: dat right before the date and after a past verb is an object."""
+    if text[word_end:date_start].strip():
+        return False
+    before, before_previous = _words_before(text, word_start)
+    return is_past_word(before, before_previous)
+
+
+def verb_final_present(clause: str) -> bool:
+    """`dat de markt zaterdag terugkeert`: a subordinate clause that ends in a present verb."""
+    words = _WORD.findall(clause)
+    if len(words) < 3 or words[0].lower() not in lx.SUBORDINATORS:
+        return False
+    last = words[-1]
+    stem = without_particle(last)
+    return last.islower() and last.endswith("t") and not stem.startswith("ge") and not last.startswith("ge")
 
 
 def direction_at(text: str, start: int, end: int) -> int:
     """The tense around text[start:end]: a verb right next to it, its clause, then its sentence."""
     before, before_previous = _words_before(text, start)
+    if before.lower() in PART_WORDS:  # voor half april: the word before the part word counts
+        before, before_previous = before_previous, ""
     if before.lower() == "sinds":
         return PAST
     left, right = sentence_bounds(text, start, end)
@@ -185,11 +206,14 @@ def direction_at(text: str, start: int, end: int) -> int:
     if text.startswith(")", end) and text[:start].rstrip().endswith(","):
         return PAST  # (Het Parool, maandag): a citation
     clause_tense = tense_of(text[clause_left:clause_right], end - clause_left)
+    if not clause_tense and verb_final_present(text[clause_left:clause_right]):
+        return FUTURE
     if not clause_tense and before.lower() == "van" and _word_after(text, end).lower() not in ("op", "tot", "t"):
         return PAST  # "na de topper van zondag": an event without a verb of its own is a reported one
     return clause_tense or tense_of(text[left:right], end - left)
 
 
+PART_WORDS = frozenset(w for w in list(lx.PART_MODIFIERS) + list(lx.MODIFIERS) if " " not in w)
 DEADLINE_WORDS = frozenset(("voor", "vóór", "uiterlijk", "tegen"))
 _TO_INFINITIVE = re.compile(r"(?<!\w)te\s+[^\W\d_]+en(?!\w)", re.IGNORECASE)
 _WORDS_BEFORE = re.compile(r"(?:(\w+)\s+)?(\w+)\s*$")
