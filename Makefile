@@ -49,6 +49,7 @@ evaluate: $(VENV)/.installed
 	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
 	$(PY) tools/ner_errors.py --shared "$(SHARED)" --split press-v2-dev
 	$(PY) tools/compare_dates.py
+	$(PY) tools/check_weekdays.py --shared "$(SHARED)"
 	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
 
 evaluate-language: $(VENV)/.installed

@@ -20,10 +20,10 @@ from pathlib import Path
 from . import __version__
 from .config import Config
 from .corpus import read_alias_rows, read_corpus
-from .dates import extract_dates
+from .dates import extract_article_dates
 from .entities import AliasRule, build_entities, curated_alias_rules, link_mentions, read_alias_rules
 from .language import LanguageSettings, detect_language
-from .records import Document, DocumentResult, Field, LanguageGuess, Status
+from .records import Document, DocumentResult, LanguageGuess, Status
 from .ner import EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
 from .state import StateStore, acquire, document_revision, output_lock
 from .tables import TABLE_COLUMNS, TableSet, write_tables
@@ -191,7 +191,7 @@ def mask_other_languages(body: str, guess: LanguageGuess, languages: frozenset[s
 
 def _dates_of(document: Document, body: str):
     reference = document.reference_date
-    return extract_dates(document.title, Field.TITLE, reference) + extract_dates(body, Field.BODY, reference)
+    return extract_article_dates(document.title, body, reference)
 
 
 def _result(document: Document, guess: LanguageGuess, mentions, timexes, languages: frozenset[str]) -> DocumentResult:

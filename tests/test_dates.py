@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dates import extract_dates
+from pipeline.dates import extract_article_dates, extract_dates
 from pipeline.records import Field, Timex, TimexType
 
 CASES_FILE = Path(__file__).with_name("dates_cases.tsv")
@@ -132,3 +132,33 @@ def test_press_annotated_value_f1():
                 n_right += got[hit].value == (g["value"] or "")
     precision, recall = n_right / n_system, n_right / n_gold
     assert 2 * precision * recall / (precision + recall) >= 0.90
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        pytest.param(
+            "Ministers maken dinsdag nieuwe regels bekend",
+            "De ministers maakten dinsdag bekend dat de regels strenger worden.",
+            "2025-06-03",
+            id="headline_takes_the_body_day",
+        ),
+        pytest.param(
+            "Brand verwoest loods zondag",
+            "Een loods brandde volledig uit. De brandweer was urenlang bezig en niemand raakte gewond.",
+            "2025-06-01",
+            id="headline_follows_past_body",
+        ),
+        pytest.param(
+            "Stad opent zaterdag nieuwe markt",
+            "De nieuwe markt gaat open met muziek. Kramers komen uit het hele land.",
+            "2025-06-07",
+            id="headline_follows_future_body",
+        ),
+    ],
+)
+def test_headline_weekday_follows_body(title, body, expected):
+    got = extract_article_dates(title, body, dt.date(2025, 6, 4))
+    titles = [t for t in got if t.field is Field.TITLE]
+    assert [t.value for t in titles] == [expected]
+    assert all(t.field is Field.BODY for t in got[len(titles) :])

@@ -201,6 +201,7 @@ def main() -> None:
     if SHARED.exists():
         press = press_items()
         sets["press-annotated (100)"] = press
+        sets["press-annotated train (first 60)"] = press[:60]
         sets["press-annotated dev (last 40)"] = press[60:]
     else:
         print("../shared not found: press-annotated and the speed test are skipped")

@@ -13,6 +13,6 @@ anaphora. Word lists live in pipeline/data/dates_nl.json. No wall clock: without
 dates are still normalised and relative ones get the value "".
 """
 
-from pipeline.dates.extract import extract_dates
+from pipeline.dates.extract import extract_article_dates, extract_dates
 
-__all__ = ["extract_dates"]
+__all__ = ["extract_article_dates", "extract_dates"]

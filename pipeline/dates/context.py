@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.dates import lexicon as lx
 from pipeline.dates.patterns import CLOCK_PARTS
-from pipeline.dates.tense import direction_at
+from pipeline.dates.tense import PAST, direction_at, text_tense
 from pipeline.records import TimexType
 
 DATE, TIME, DURATION, SET = TimexType.DATE, TimexType.TIME, TimexType.DURATION, TimexType.SET
@@ -85,15 +85,34 @@ class Context:
     """What a handler may look at: the text, the DCT and the previous resolved timex (anchor).
 
     One Context lives for one call of extract_dates; `anchor` is updated as timexes are found.
+    For a headline, `body` is the article body and `body_weekdays` the days its bare weekdays
+    resolved to: a headline is written in the present whatever happened, so its weekdays follow
+    the body.
     """
 
     text: str
     dct: dt.date | None
     anchor_day: dt.date | None = None
     anchor_granularity: str = ""
+    body: str | None = None
+    body_weekdays: dict[int, dt.date] = field(default_factory=dict)
+    _document_tense: int | None = None
 
     def direction(self, start: int, end: int) -> int:
         return direction_at(self.text, start, end)
+
+    def weekday_direction(self, start: int, end: int) -> int:
+        """The tense for a bare weekday: its own sentence; else (and in a headline) the article's."""
+        own = self.direction(start, end)
+        if self.body is not None and own != PAST:
+            return self.document_tense() or own
+        return own or self.document_tense()
+
+    def document_tense(self) -> int:
+        """The tense most of the article body is written in (computed once, when first needed)."""
+        if self._document_tense is None:
+            self._document_tense = text_tense(self.body if self.body is not None else self.text)
+        return self._document_tense
 
     def word_before(self, pos: int) -> str:
         m = WORD_BEFORE.search(self.text, max(0, pos - 40), pos)

@@ -91,7 +91,7 @@ AFTER_BARE_CLOCK = re.compile(
 
 
 SUFFIX_LEAD = re.compile(r",?\s+(?:(?:om|vanaf|van|rond|tegen|omstreeks)\s*)?$", re.IGNORECASE)
-RANGE_END_BEFORE = re.compile(r"(?:tot(?:\s+en\s+met)?|t/m|-|–)\s*$", re.IGNORECASE)
+RANGE_END_BEFORE = re.compile(r"(?:(?<!\w)(?:tot(?:\s+en\s+met)?|t/m|en|of)|-|–)\s*$", re.IGNORECASE)
 
 
 def finish_day(
@@ -271,8 +271,10 @@ def resolve_weekday(
         and ctx.anchor_day
         and ctx.anchor_granularity == "day"
     ):
-        return cal.strictly_after(ctx.anchor_day, number)  # maandag tot vrijdag: after the start day
-    direction = ctx.direction(start, end)
+        return cal.strictly_after(ctx.anchor_day, number)  # maandag tot/en vrijdag: after the first day
+    if number in ctx.body_weekdays:
+        return ctx.body_weekdays[number]
+    direction = ctx.weekday_direction(start, end)
     return cal.nearest_weekday(dct, number, PAST if direction == PAST else FUTURE)
 
 

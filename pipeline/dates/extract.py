@@ -13,6 +13,7 @@ from pipeline.dates import calendar as cal
 from pipeline.dates import lexicon as lx
 from pipeline.dates.context import DATE, DURATION, Context, Draft
 from pipeline.dates.patterns import (
+    BARE_WEEKDAY,
     MASTER,
     STRONG_FOLLOWERS,
     TOKEN,
@@ -65,7 +66,27 @@ HANDLERS = {
 
 def extract_dates(text: str, field: Field, published: dt.date | None) -> tuple[Timex, ...]:
     """All temporal expressions in `text` (one document field), resolved against `published`."""
-    ctx = Context(text=text, dct=published)
+    return extract_in_context(Context(text=text, dct=published), field)
+
+
+def extract_article_dates(title: str, body: str, published: dt.date | None) -> tuple[Timex, ...]:
+    """The timexes of an article's title, then its body; the title's weekdays follow the body.
+
+    A headline says "Ministers maken dinsdag plan bekend" about last Tuesday: a weekday the body
+    also names takes the body's day, any other the tense most of the body is written in.
+    """
+    body_timexes = extract_dates(body, Field.BODY, published)
+    known = {}
+    for timex in body_timexes:
+        if timex.date_start is not None and BARE_WEEKDAY.fullmatch(timex.text):
+            known.setdefault(timex.date_start.isoweekday(), timex.date_start)
+    title_context = Context(text=title, dct=published, body=body, body_weekdays=known)
+    return extract_in_context(title_context, Field.TITLE) + body_timexes
+
+
+def extract_in_context(ctx: Context, field: Field) -> tuple[Timex, ...]:
+    """One pass of the master regex over ctx.text, each match resolved in text order."""
+    text = ctx.text
     found: list[Timex] = []
     done = 0
     for token in TOKEN.finditer(text):

@@ -69,3 +69,13 @@ def alternation(words, escape: bool = True) -> str:
 def normalise(phrase: str) -> str:
     """Lower case with single spaces, the key form for the tables above."""
     return " ".join(phrase.lower().split())
+
+
+PAST_FORMS = frozenset(_DATA["past_forms"])
+NOT_PAST_WORDS = frozenset(_DATA["not_past_words"])
+PARTICLES = tuple(sorted(_DATA["particles"], key=len, reverse=True))
+FUTURE_MARKERS = frozenset(_DATA["future_markers"])
+PRESENT_FORMS = frozenset(_DATA["present_forms"])
+REPORTING_FORMS = frozenset(_DATA["reporting_forms"])
+DETERMINERS = frozenset(_DATA["determiners"])
+SUBORDINATORS = frozenset(_DATA["subordinators"])

@@ -198,6 +198,7 @@ MASTER = re.compile(
     + ")",
     re.IGNORECASE,
 )
+BARE_WEEKDAY = re.compile(rf"(?:{WEEKDAY})(?:{PART})?", re.IGNORECASE)  # dinsdag, dinsdagavond
 FULL_DATE = re.compile(ALTERNATIVES["full_date"], re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"(?P<month>{MONTH}){B}[^\S\n]+(?P<year>{YEAR4})", re.IGNORECASE)
 CLOCK_PARTS = re.compile(r"(?P<hour>\d\d?)(?:[^\S\n]*[.:uh][^\S\n]*(?P<minute>\d\d))?")
