@@ -63,7 +63,7 @@ DECIDED_PROBABILITY = 0.8
 # Below this many characters of title+body the confidence is scaled down (short texts are risky).
 CONFIDENT_CHARS = 100
 # A text shorter than `min_chars` keeps its language only with this detector probability ...
-CLEAR_PROBABILITY = 0.995
+CLEAR_PROBABILITY = 0.95
 # ... and at least this many words.
 CLEAR_MIN_WORDS = 4
 
@@ -157,7 +157,7 @@ def detect_language(title: str, body: str, settings: LanguageSettings) -> Langua
     segments = ([title.strip()] if title.strip() else []) + [body[start:end] for start, end in spans]
     classify = _classifier(Detector(settings.detector))
     guesses = [classify(segment) if _can_decide(segment, settings) else None for segment in segments]
-    decided = [guess if guess is not None and _is_decided(guess) else None for guess in guesses]
+    decided = [guess if guess is not None and _is_decided(guess, segment) else None for guess, segment in zip(guesses, segments)]
     votes = [guess for guess in decided if guess is not None]
     if not votes and segments:
         together = classify("\n".join(segments))
@@ -183,9 +183,16 @@ def _can_decide(segment: str, settings: LanguageSettings) -> bool:
     return lower_words >= DECIDED_MIN_LOWER_WORDS
 
 
-def _is_decided(guess: _SegmentGuess) -> bool:
-    """The detector is sure enough for the segment to keep its own language."""
-    return guess.language != UNDETERMINED and guess.probability_of(guess.language) >= DECIDED_PROBABILITY
+def _is_decided(guess: _SegmentGuess, segment: str) -> bool:
+    """The detector is sure enough for the segment to keep its own language, and a Dutch
+    lookalike (Afrikaans, Danish, ...) shows more of its own marker words than Dutch ones: both
+    detectors call "Hun jongste kind is amper vier jaar oud." Afrikaans."""
+    if guess.language == UNDETERMINED or guess.probability_of(guess.language) < DECIDED_PROBABILITY:
+        return False
+    if guess.language in LOOKALIKE_MARKERS:
+        n_dutch, n_own = _marker_counts(_marker_words(segment), guess.language)
+        return n_own > n_dutch
+    return True
 
 
 def _majority_language(found: list[_SegmentGuess]) -> str:
@@ -267,10 +274,15 @@ def _classify_cld2_then_langdetect(text: str) -> _SegmentGuess:
     When the two disagree, `_settle_disagreement` decides.
     """
     first = _check_lookalikes(_classify_cld2(text), text)
-    if first.n_chars >= CLD2_SURE_MIN_CHARS and first.probability_of(first.language) >= CLD2_SURE_SHARE:
+    sure = first.probability_of(first.language) >= CLD2_SURE_SHARE
+    # A short text cld2 is sure is Dutch stays Dutch (marker checks included): most short press
+    # paragraphs are, and langdetect over 55 profiles is the slow part of the stage.
+    if sure and (first.n_chars >= CLD2_SURE_MIN_CHARS or first.language == "nl"):
         return first
     second = _check_lookalikes(_classify_langdetect(text), text)
-    if first.language in (second.language, UNDETERMINED) or second.language == UNDETERMINED:
+    if first.language == second.language or UNDETERMINED in (first.language, second.language):
+        return second
+    if first.language not in _langdetect_languages():  # cld2 on short text: Wolof, Khasi, Lingala
         return second
     return _settle_disagreement(first, second, text)
 
@@ -306,6 +318,12 @@ def _classify_langdetect(text: str) -> _SegmentGuess:
     except LangDetectException:  # no letters at all: nothing to detect
         return _SegmentGuess(n_chars, ())
     return _SegmentGuess(n_chars, tuple((_iso_code(item.lang), item.prob) for item in found))
+
+
+@functools.cache
+def _langdetect_languages() -> frozenset[str]:
+    """The languages langdetect has a profile for, as ISO codes."""
+    return frozenset(_iso_code(language) for language in _langdetect_factory().get_lang_list())
 
 
 @functools.cache

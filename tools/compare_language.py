@@ -11,14 +11,15 @@ rule that undecided paragraphs keep the article language). Every row runs in a f
 `MB` is the peak memory (RSS) of a process that loaded that detector alone, and `s/1k` is its CPU
 time (time.process_time: other jobs on a shared machine disturb it less) per 1,000 test texts.
 
-Columns: sentence accuracy over all languages, Dutch sentence recall, non-Dutch sentences called
+Columns: headline and sentence accuracy over all languages, Dutch sentence recall, non-Dutch sentences called
 Dutch (count), article accuracy, `para` articles with every paragraph right, `nl-kept` Dutch
 articles whose Dutch paragraphs are all kept as Dutch. A backend whose package is not installed
 is listed as missing (lingua: `pip install lingua-language-detector`).
 
-`--press` runs the stage over ../shared/data/press-annotated (100 articles, language judged by us)
-and a seeded sample of ../shared/data/press-bench (language as its source states it, often empty)
-and lists every disagreement for reading.
+`--press` runs the stage over ../shared/data/press-annotated (100 articles, language judged by us),
+the press-bench articles whose source states their language, and a seeded sample of press-bench;
+it counts Dutch lost, foreign articles called Dutch and masked paragraphs of Dutch articles, and
+lists them for reading (the texts are only printed, never stored).
 """
 from __future__ import annotations
 
@@ -136,6 +137,7 @@ def backends() -> dict[str, Callable[[], Classify]]:
 class Scores:
     """One row of the table."""
 
+    headline_accuracy: float
     sentence_accuracy: float
     dutch_recall: float
     called_dutch: int
@@ -158,6 +160,7 @@ def dutch_paragraphs_kept(case: Case, found: tuple[str, ...]) -> bool:
 
 def score(name: str, classify: Classify, cases: list[Case]) -> Scores:
     classify("Warm-up", "Een korte zin om modellen te laden.")
+    headlines = [case for case in cases if case.length_class is LengthClass.HEADLINE]
     sentences = [case for case in cases if case.length_class is LengthClass.SENTENCE]
     articles = [case for case in cases if case.length_class is LengthClass.ARTICLE]
     started = time.process_time()
@@ -173,6 +176,7 @@ def score(name: str, classify: Classify, cases: list[Case]) -> Scores:
         dutch_kept = sum(dutch_paragraphs_kept(c, by_paragraph[c.case_id]) for c in dutch_articles) / len(dutch_articles)
     wrong = [case for case in sentences + articles if found[case.case_id] != case.language]
     return Scores(
+        headline_accuracy=sum(found[c.case_id] == c.language for c in headlines) / len(headlines),
         sentence_accuracy=sum(found[c.case_id] == c.language for c in sentences) / len(sentences),
         dutch_recall=sum(found[c.case_id] == "nl" for c in dutch) / len(dutch),
         called_dutch=sum(found[c.case_id] == "nl" for c in sentences + articles if c.language != "nl"),
@@ -189,7 +193,7 @@ def _percent(value: float | None) -> str:
 
 
 HEADER = (
-    f"{'backend':32} {'sentence%':>9} {'nl-recall%':>10} {'->nl':>4} {'article%':>8} {'para%':>6} {'nl-kept%':>8} "
+    f"{'backend':32} {'headline%':>9} {'sentence%':>9} {'nl-recall%':>10} {'->nl':>4} {'article%':>8} {'para%':>6} {'nl-kept%':>8} "
     f"{'s/1k':>6} {'MB':>5}"
 )
 
@@ -204,7 +208,7 @@ def print_row(name: str, show_misses: bool) -> None:
     result = score(name, classify, load_cases())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{name:32} {_percent(result.sentence_accuracy):>9} {_percent(result.dutch_recall):>10} {result.called_dutch:>4} "
+        f"{name:32} {_percent(result.headline_accuracy):>9} {_percent(result.sentence_accuracy):>9} {_percent(result.dutch_recall):>10} {result.called_dutch:>4} "
         f"{_percent(result.article_accuracy):>8} {_percent(result.paragraphs_right):>6} {_percent(result.dutch_kept):>8} "
         f"{result.seconds_per_1000:>6.2f} {peak_mb:>5.0f}",
         flush=True,
@@ -235,37 +239,50 @@ def press_annotated() -> list[dict]:
     return [{**article, "lang": truth["lang"]} for article, truth in zip(articles, gold)]
 
 
-def press_bench_sample(size: int) -> list[dict]:
-    """`size` articles drawn with a fixed seed from press-bench (the same ones every run)."""
+def press_bench(size: int) -> tuple[list[dict], list[dict]]:
+    """press-bench: every article whose source states its language, and `size` drawn with a fixed seed."""
     with gzip.open(SHARED / "press-bench" / "articles.jsonl.gz", "rt", encoding="utf-8") as lines:
         articles = [json.loads(line) for line in lines]
-    return random.Random(PRESS_SAMPLE_SEED).sample(articles, size)
+    return [a for a in articles if a.get("lang")], random.Random(PRESS_SAMPLE_SEED).sample(articles, size)
 
 
-def print_press(detector: str, size: int) -> None:
-    """Where the stage and the stated language disagree on real press: Dutch lost, foreign called Dutch."""
+def _snippet(text: str, size: int = 100) -> str:
+    return " ".join(text.split())[:size]
+
+
+def print_press(detector: str, size: int, listed: int) -> None:
+    """The stage on real press: Dutch lost, foreign called Dutch, paragraphs of Dutch articles masked."""
     if not SHARED.is_dir():
         print(f"{SHARED} is absent: --press needs the team data folder beside the repository")
         return
     settings = LanguageSettings(detector=detector)
-    for name, articles in (("press-annotated", press_annotated()), (f"press-bench sample of {size}", press_bench_sample(size))):
+    stated, sample = press_bench(size)
+    for name, articles in (
+        ("press-annotated", press_annotated()),
+        ("press-bench, language stated by the source", stated),
+        (f"press-bench, seeded sample of {size}", sample),
+    ):
         started = time.process_time()
         guesses = [detect_language(a.get("title") or "", a["text"], settings) for a in articles]
         seconds = time.process_time() - started
-        found = Counter(guess.language for guess in guesses)
-        stated = [(a, g) for a, g in zip(articles, guesses) if a.get("lang")]
-        lost = [(a, g) for a, g in stated if a["lang"] == "nl" and g.language != "nl"]
-        called = [(a, g) for a, g in stated if a["lang"] != "nl" and g.language == "nl"]
-        other = [(a, g) for a, g in stated if a["lang"] != g.language and (a, g) not in lost + called]
-        masked = sum(any(lang != "nl" for _, _, lang in g.paragraphs) for a, g in zip(articles, guesses) if g.language == "nl")
-        print(f"{name} ({detector}): {len(articles)} articles, {len(stated)} with a stated language "
-              f"({dict(Counter(a['lang'] for a, _ in stated))}); {1000 * seconds / len(articles):.2f} CPU s per 1,000")
-        print(f"  detected: {dict(found.most_common())}")
+        pairs = list(zip(articles, guesses))
+        with_language = [(a, g) for a, g in pairs if a.get("lang")]
+        lost = [(a, g) for a, g in with_language if a["lang"] == "nl" and g.language != "nl"]
+        called = [(a, g) for a, g in with_language if a["lang"] != "nl" and g.language == "nl"]
+        unstated_foreign = [(a, g) for a, g in pairs if not a.get("lang") and g.language != "nl"]
+        masked = [(a, g, a["text"][s:e], lang) for a, g in pairs if g.language == "nl" for s, e, lang in g.paragraphs if lang != "nl"]
+        print(f"{name} ({detector}): {len(articles)} articles ({dict(Counter(a.get('lang') for a in articles))} stated); "
+              f"{1000 * seconds / len(articles):.2f} CPU s per 1,000 articles")
+        print(f"  detected: {dict(Counter(g.language for g in guesses).most_common())}")
         print(f"  Dutch lost (stated nl, detected other): {len(lost)}; foreign called Dutch: {len(called)}; "
-              f"other disagreements: {len(other)}; Dutch articles with a paragraph not called Dutch: {masked}")
-        for article, guess in lost + called + other:
-            snippet = " ".join(((article.get("title") or "") + " | " + article["text"]).split())[:110]
-            print(f"    {article['id']}: stated {article['lang']} found {guess.language} {guess.shares}  {snippet}")
+              f"no stated language, detected not Dutch: {len(unstated_foreign)}; "
+              f"paragraphs of Dutch articles not called Dutch: {len(masked)} in {len({a['id'] for a, *_ in masked})} articles")
+        for label, rows in (("lost", lost), ("called Dutch", called), ("not Dutch", unstated_foreign)):
+            for article, guess in rows[:listed]:
+                print(f"    {label}: {article['id']} stated {article.get('lang')} found {guess.language} {guess.shares}  "
+                      f"{_snippet((article.get('title') or '') + ' | ' + article['text'])}")
+        for article, _, paragraph, language in masked[:listed]:
+            print(f"    paragraph {language}: {article['id']}  {_snippet(paragraph)}")
 
 
 def main() -> None:
@@ -275,11 +292,12 @@ def main() -> None:
     parser.add_argument("--press", action="store_true", help="run the stage on ../shared press data instead")
     parser.add_argument("--detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect", help="stage detector for --press")
     parser.add_argument("--sample", type=int, default=3000, help="press-bench articles for --press (default 3000)")
+    parser.add_argument("--list", type=int, default=40, help="cases listed per kind for --press (default 40)")
     args = parser.parse_args()
     if args.backend:
         print_row(args.backend, args.misses)
     elif args.press:
-        print_press(args.detector, args.sample)
+        print_press(args.detector, args.sample, args.list)
     else:
         print_table(args.misses)
 
