@@ -168,7 +168,10 @@ def detect_language(title: str, body: str, settings: LanguageSettings) -> Langua
     probability = sum(g.n_chars * g.probability_of(language) for g in found) / max(1, sum(g.n_chars for g in found))
     if not found or (n_chars < settings.min_chars and not _is_clear(probability, segments)):
         return LanguageGuess(UNDETERMINED, 0.0, (), tuple((start, end, UNDETERMINED) for start, end in spans))
-    resolved = [language if g is None or g.language == UNDETERMINED else g.language for g in decided]
+    resolved = [
+        g.language if g is not None and _keeps_own_language(segment, g, language) else language
+        for segment, g in zip(segments, decided)
+    ]
     paragraph_languages = resolved[len(segments) - len(spans):]
     paragraphs = tuple((start, end, lang) for (start, end), lang in zip(spans, paragraph_languages))
     confidence = probability * min(1.0, n_chars / CONFIDENT_CHARS)
@@ -193,6 +196,15 @@ def _is_decided(guess: _SegmentGuess, segment: str) -> bool:
         n_dutch, n_own = _marker_counts(_marker_words(segment), guess.language)
         return n_own > n_dutch
     return True
+
+
+def _keeps_own_language(segment: str, guess: _SegmentGuess, article_language: str) -> bool:
+    """A decided segment keeps a language other than the article's only when langdetect agrees:
+    cld2 is sure that Dutch lines full of English names ("... contracten getekend met de Royal
+    Australian Air Force") are English, and a paragraph called foreign is masked before NER."""
+    if guess.language in (article_language, UNDETERMINED):
+        return False
+    return _check_lookalikes(_classify_langdetect(segment), segment).language == guess.language
 
 
 def _majority_language(found: list[_SegmentGuess]) -> str:
