@@ -4,14 +4,23 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-
-from .language import Detector
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 DEFAULT_MODEL = PACKAGE_ROOT.parent / "models" / "nl_press_ner"
 ALIAS_FILE_NAME = "aliases.csv"
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+class Detector(str, Enum):
+    """The language detector backends a run may name (`--language-detector`); see pipeline/language.py."""
+
+    LANGDETECT = "langdetect"
+    CLD2 = "cld2"
+    CLD2_LANGDETECT = "cld2+langdetect"
+
+
 LANGUAGE_DETECTORS = tuple(detector.value for detector in Detector)
 
 

@@ -1,27 +1,31 @@
 """Language stage: which language a document (and each body paragraph) is written in.
 
-Press archives mix Dutch with English wire copy, French, German, and Afrikaans or Frisian items
-that look like Dutch to a detector. The stage classifies the title and every body paragraph of
-at least `min_chars` on a bounded sample of characters (speed), weighs them by their length
-(`shares`), and keeps the majority language as the article language, so a Dutch article with an English quote stays Dutch
-while the quote paragraph is marked English for the NER stage to skip.
+Press archives mix Dutch with English wire copy, press-release footers, quotes in French or
+German, and items in Afrikaans, Frisian, Danish or Norwegian that look like Dutch to a detector.
+The stage classifies the title and every body paragraph over **all** languages its detectors know
+(no candidate list: a Danish article is `da`, not the nearest of five guesses), weighs the answers
+by length (`shares`) and keeps the majority language as the article language.
 
-Backends (`LanguageSettings.detector`, see `Detector`):
-- `langdetect` (default): a seeded langdetect factory of our own, restricted to the candidate
-  languages of Dutch-language press with a prior towards Dutch. langdetect has no Frisian
-  profile, so a Frisian function-word check turns lookalike guesses (nl/af/de/en) into `fy`.
-- `cld2`: pycld2 (Compact Language Detector 2), which knows Frisian and ~80 languages; over ten
-  times faster, but unsure (`und`) on some headlines and misjudges a mixed paragraph.
-- `cld2+langdetect`: cld2 first; langdetect (as above) decides the close calls: short segments
-  and segments where cld2 is unsure.
-Figures for each: tools/compare_language.py.
+A paragraph keeps a language of its own only when it is *decided*: long enough, with enough
+lower-case words (function words carry a language; names, figures and datelines do not), and a
+sure detector answer. Every other paragraph (a dateline, "Jan Peeters, Els Wouters", "2023: 12,4
+miljoen", "Dat zei een analist.") takes the article language, so the NER stage never loses a
+Dutch paragraph on a detector's whim; only paragraphs decided in another language are skipped.
+
+Backends (`LanguageSettings.detector`, see `pipeline.config.Detector`):
+- `cld2+langdetect` (default): pycld2 answers where it is sure (80+ characters, 90%+ share);
+  short and unsure segments go to a seeded langdetect over all its 55 profiles.
+- `langdetect`: langdetect alone (slower, as accurate on our sentences).
+- `cld2`: pycld2 alone (fastest; unsure on short segments).
+On every answer, lookalike checks: Frisian function words (langdetect has no Frisian profile) and
+Dutch-only words against Afrikaans, Danish, Norwegian, Swedish and German guesses.
+Figures for each, and for lingua: tools/compare_language.py (`make evaluate-language`).
 """
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Callable
 
@@ -29,39 +33,43 @@ from langdetect import DetectorFactory
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import LangDetectException
 
+from pipeline.config import Detector
 from pipeline.records import LanguageGuess
 
 UNDETERMINED = "und"
 
-# Languages that matter for Dutch-language press: Dutch, the wire and neighbour languages and the
-# lookalike Afrikaans (Frisian: see FRISIAN_MARKERS). Fewer profiles is faster (5 vs 8: +7%);
-# other languages come out as one of these, which is still "not processed".
-LANGDETECT_CANDIDATES = ("nl", "en", "fr", "de", "af")
-# A mild prior towards Dutch: the archive is Dutch-language press (weights are normalised).
-LANGDETECT_PRIOR = {"nl": 2.0, "en": 1.0, "fr": 1.0, "de": 1.0, "af": 1.0}
+# langdetect reads all its 55 profiles: a candidate list forces every other language into one of
+# the candidates (Norwegian and Danish came out Dutch, Spanish and Portuguese French).
 LANGDETECT_SEED = 0
-# One random trial instead of langdetect's 7: same answers on our test set, 2.8x faster.
+# One random trial instead of langdetect's 7 (tools/compare_language.py: same answers, faster).
 LANGDETECT_TRIALS = 1
 
-# Characters of a paragraph langdetect sees (tools/compare_language.py --sweep): from 80 on every
-# sentence, article and paragraph of the test set is right (60 misses a sentence); more text
-# only costs time (120: -13% words/s, 400: -35%).
+# Characters of a paragraph langdetect sees: from 80 on every test case is right; more only
+# costs time (langdetect is the slow part of the stage).
 SAMPLE_CHARS = 80
 SAMPLE_WINDOWS = 3
-# Characters the lookalike checks (Frisian, Afrikaans marker words) read: cheap, so more than
-# langdetect gets; short samples hold too few marker words.
+# Characters the lookalike checks (marker words) read: cheap, so more than langdetect gets.
 MARKER_SAMPLE_CHARS = 300
 # cld2 is fast enough to read more, and needs it: at 80 characters it misjudges paragraphs.
 CLD2_SAMPLE_CHARS = 400
 # cld2's answer stands without langdetect from this many characters and share of reliable text.
 CLD2_SURE_MIN_CHARS = 80
 CLD2_SURE_SHARE = 0.9
+# A paragraph keeps a language of its own only with this many lower-case words (names, figures
+# and datelines are capitalised or digits and say nothing about the language) ...
+DECIDED_MIN_LOWER_WORDS = 3
+# ... and this detector probability.
+DECIDED_PROBABILITY = 0.8
 # Below this many characters of title+body the confidence is scaled down (short texts are risky).
 CONFIDENT_CHARS = 100
 # A text shorter than `min_chars` keeps its language only with this detector probability ...
-CLEAR_PROBABILITY = 0.995
+CLEAR_PROBABILITY = 0.95
 # ... and at least this many words.
 CLEAR_MIN_WORDS = 4
+
+# Detector codes for which ISO 639-1 has another (or no separate) code: Norwegian Bokmål and
+# Nynorsk are both `no`; cld2 still uses the withdrawn codes for Hebrew, Javanese, Indonesian.
+SAME_LANGUAGE = {"nb": "no", "nn": "no", "iw": "he", "jw": "jv", "in": "id"}
 
 BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
 NEWLINE = re.compile(r"\n")
@@ -86,29 +94,32 @@ FRISIAN_MARKERS = frozenset(
 # Share of words that must be Frisian markers to call a lookalike guess Frisian.
 FRISIAN_MARKER_SHARE = 0.1
 FRISIAN_MIN_MARKERS = 2
-# Guesses of a backend without a Frisian model that may in truth be Frisian.
-FRISIAN_LOOKALIKES = frozenset({"nl", "af", "de", "en"})
+# Guesses that may in truth be Frisian (langdetect has no Frisian profile; cld2 has one).
+FRISIAN_LOOKALIKES = frozenset({"nl", "af", "de", "en", "no", "da", "sv"})
 
-# langdetect calls Dutch business copy (names, figures, few function words) Afrikaans with
-# probability 0.99999 now and then. An `af` guess stands only if Afrikaans-only words are not
-# outnumbered by Dutch-only ones: Afrikaans has no article `de`, no `ij`, says `nie`, `'n`, `vir`.
-AFRIKAANS_MARKERS = frozenset(
-    """
-    nie hulle julle jy ek hy sy vir sê gesê baie 'n ná dié egter weens mense kry tyd bly skool
-    skole oor sal hul nuwe ou sowat terwyl reeds nou gister vandag môre hierdie daardie niks elke
-    almal slegs tans asook jare hê lê dink gemaak gedoen gesien gekry gegee geneem by my wys
-    skryf skrywer ry vry bietjie hoekom eintlik
-    """.split()
+# Detectors call Dutch business copy (names, figures, few function words) and Flemish quotes
+# Afrikaans, Danish or Norwegian now and then, with high probability. Such a guess stands only
+# if the words of that language are not outnumbered by Dutch ones (no `ij` outside Dutch); words
+# both lists hold (`de`, `er`, `over` in Danish and Norwegian) count for neither.
+DUTCH_MARKERS = frozenset(
+    "de een niet zijn hij zij ze wij we bij heeft hebben werd wordt worden naar door over zal zou deze zich er".split()
 )
-DUTCH_MARKERS = frozenset("de een niet zijn hij zij ze wij we bij heeft hebben werd wordt worden naar door over zal zou deze zich er".split())
-
-
-class Detector(str, Enum):
-    """The detector backends a `LanguageSettings.detector` may name."""
-
-    LANGDETECT = "langdetect"
-    CLD2 = "cld2"
-    CLD2_LANGDETECT = "cld2+langdetect"
+LOOKALIKE_MARKERS = {
+    "af": frozenset(
+        """
+        nie hulle julle jy ek hy sy vir sê gesê baie 'n ná dié egter weens mense kry tyd bly skool
+        skole oor sal hul nuwe ou sowat terwyl reeds nou gister vandag môre hierdie daardie niks elke
+        almal slegs tans asook jare hê lê dink gemaak gedoen gesien gekry gegee geneem by my wys
+        skryf skrywer ry vry bietjie hoekom eintlik
+        """.split()
+    ),
+    "da": frozenset("de er over og ikke det der som til en af på med har er var et jeg vi hun han de skal kan også efter".split()),
+    "no": frozenset("de er over og ikke det der som til en av på med har er var et jeg vi hun han de skal kan også etter".split()),
+    "sv": frozenset("de och inte det som till en av på med har är var ett jag vi hon han de ska kan också efter".split()),
+    "de": frozenset("er und nicht das ist der die ein eine sich mit auf für ich wir sie er auch nach wird wurde".split()),
+}
+# An Afrikaans guess is also doubted for the Dutch `-lijk`: Afrikaans writes `-lik`.
+AFRIKAANS_SUFFIXES = ("lik", "like")
 
 
 @dataclass(frozen=True)
@@ -117,7 +128,7 @@ class LanguageSettings:
 
     languages: frozenset[str] = frozenset({"nl"})
     min_chars: int = 30
-    detector: str = "langdetect"
+    detector: str = Detector.CLD2_LANGDETECT.value
 
 
 @dataclass(frozen=True)
@@ -138,37 +149,62 @@ class _SegmentGuess:
 def detect_language(title: str, body: str, settings: LanguageSettings) -> LanguageGuess:
     """Guess the article language from the title and each body paragraph, weighted by length.
 
-    Segments (title, paragraphs) shorter than `min_chars` say too little to be judged alone (a
-    dateline, "zei Obama."): when longer ones exist they are not classified and take the article
-    language, so the NER stage does not skip them on a detector's whim; when none is longer, the
-    segments are classified together, once (a headline with its lead, a list of short lines).
+    Only decided segments vote and keep their own language (see `_can_decide`, `_is_decided`);
+    the others take the article language. When no segment can decide alone, the segments are
+    classified together, once (a headline with its lead, a list of short lines).
     """
     spans = split_paragraphs(body)
     segments = ([title.strip()] if title.strip() else []) + [body[start:end] for start, end in spans]
-    guesses, votes = _classify_segments(segments, settings, _classifier(Detector(settings.detector)))
+    classify = _classifier(Detector(settings.detector))
+    guesses = [classify(segment) if _can_decide(segment, settings) else None for segment in segments]
+    decided = [guess if guess is not None and _is_decided(guess, segment) else None for guess, segment in zip(guesses, segments)]
+    votes = [guess for guess in decided if guess is not None]
+    if not votes and segments:
+        together = classify("\n".join(segments))
+        decided, votes = [together] * len(segments), [together]
     found = [guess for guess in votes if guess.language != UNDETERMINED]
     n_chars = sum(len(segment) for segment in segments)
     language = _majority_language(found)
     probability = sum(g.n_chars * g.probability_of(language) for g in found) / max(1, sum(g.n_chars for g in found))
     if not found or (n_chars < settings.min_chars and not _is_clear(probability, segments)):
         return LanguageGuess(UNDETERMINED, 0.0, (), tuple((start, end, UNDETERMINED) for start, end in spans))
-    resolved = [language if g is None or g.language == UNDETERMINED else g.language for g in guesses]
+    resolved = [
+        g.language if g is not None and _keeps_own_language(segment, g, language) else language
+        for segment, g in zip(segments, decided)
+    ]
     paragraph_languages = resolved[len(segments) - len(spans):]
     paragraphs = tuple((start, end, lang) for (start, end), lang in zip(spans, paragraph_languages))
     confidence = probability * min(1.0, n_chars / CONFIDENT_CHARS)
     return LanguageGuess(language, round(confidence, 3), _language_shares(segments, resolved), paragraphs)
 
 
-def _classify_segments(
-    segments: list[str], settings: LanguageSettings, classify: Callable[[str], _SegmentGuess]
-) -> tuple[list[_SegmentGuess | None], list[_SegmentGuess]]:
-    """Per segment its guess (None: too short, takes the article language) and the guesses that vote."""
-    long_enough = [len(segment) >= settings.min_chars for segment in segments]
-    if any(long_enough):
-        guesses = [classify(segment) if long else None for segment, long in zip(segments, long_enough)]
-        return guesses, [guess for guess in guesses if guess is not None]
-    together = classify("\n".join(segments))
-    return [together] * len(segments), [together]
+def _can_decide(segment: str, settings: LanguageSettings) -> bool:
+    """Long enough, with enough lower-case words, to be worth classifying on its own."""
+    if len(segment) < settings.min_chars:
+        return False
+    lower_words = sum(word[0].islower() for word in WORD.findall(segment))
+    return lower_words >= DECIDED_MIN_LOWER_WORDS
+
+
+def _is_decided(guess: _SegmentGuess, segment: str) -> bool:
+    """The detector is sure enough for the segment to keep its own language, and a Dutch
+    lookalike (Afrikaans, Danish, ...) shows more of its own marker words than Dutch ones: both
+    detectors call "Hun jongste kind is amper vier jaar oud." Afrikaans."""
+    if guess.language == UNDETERMINED or guess.probability_of(guess.language) < DECIDED_PROBABILITY:
+        return False
+    if guess.language in LOOKALIKE_MARKERS:
+        n_dutch, n_own = _marker_counts(_marker_words(segment), guess.language)
+        return n_own > n_dutch
+    return True
+
+
+def _keeps_own_language(segment: str, guess: _SegmentGuess, article_language: str) -> bool:
+    """A decided segment keeps a language other than the article's only when langdetect agrees:
+    cld2 is sure that Dutch lines full of English names ("... contracten getekend met de Royal
+    Australian Air Force") are English, and a paragraph called foreign is masked before NER."""
+    if guess.language in (article_language, UNDETERMINED):
+        return False
+    return _check_lookalikes(_classify_langdetect(segment), segment).language == guess.language
 
 
 def _majority_language(found: list[_SegmentGuess]) -> str:
@@ -236,70 +272,78 @@ def _word_window(text: str, start: int, size: int) -> str:
 
 
 def _classifier(detector: Detector) -> Callable[[str], _SegmentGuess]:
-    """The segment classifier for a backend: text -> _SegmentGuess."""
+    """The segment classifier for a backend, lookalike checks included: text -> _SegmentGuess."""
     if detector is Detector.CLD2:
-        return _classify_cld2
-    if detector is Detector.CLD2_LANGDETECT:
-        return _classify_cld2_then_langdetect
-    return _classify_langdetect
+        return lambda text: _check_lookalikes(_classify_cld2(text), text)
+    if detector is Detector.LANGDETECT:
+        return lambda text: _check_lookalikes(_classify_langdetect(text), text)
+    return _classify_cld2_then_langdetect
 
 
 def _classify_cld2_then_langdetect(text: str) -> _SegmentGuess:
-    """cld2 first (fast); langdetect decides the close calls: short, unsure or mixed segments."""
-    first = _classify_cld2(text)
-    if first.n_chars >= CLD2_SURE_MIN_CHARS and first.probability_of(first.language) >= CLD2_SURE_SHARE:
+    """cld2 first (fast); langdetect decides the close calls: short, unsure or mixed segments.
+
+    When the two disagree, `_settle_disagreement` decides.
+    """
+    first = _check_lookalikes(_classify_cld2(text), text)
+    sure = first.probability_of(first.language) >= CLD2_SURE_SHARE
+    # A short text cld2 is sure is Dutch stays Dutch (marker checks included): most short press
+    # paragraphs are, and langdetect over 55 profiles is the slow part of the stage.
+    if sure and (first.n_chars >= CLD2_SURE_MIN_CHARS or first.language == "nl"):
         return first
-    return _classify_langdetect(text)
+    second = _check_lookalikes(_classify_langdetect(text), text)
+    if first.language == second.language or UNDETERMINED in (first.language, second.language):
+        return second
+    if first.language not in _langdetect_languages():  # cld2 on short text: Wolof, Khasi, Lingala
+        return second
+    return _settle_disagreement(first, second, text)
+
+
+def _settle_disagreement(cld2_guess: _SegmentGuess, langdetect_guess: _SegmentGuess, text: str) -> _SegmentGuess:
+    """One answer where cld2 and langdetect disagree on a short or unsure segment.
+
+    Dutch when one says Dutch and the other a lookalike with no more marker words than Dutch has
+    ("Het water staat nog steeds hoog." is `af` to langdetect), at the probability of the one that
+    said Dutch: a Dutch verdict masks nothing, and a short Dutch text is kept, not skipped. Else
+    langdetect's answer (it reads short text better) at the mean probability of the two: a close
+    call, too unsure for a paragraph to be masked as foreign (`_is_decided`).
+    """
+    pair = {cld2_guess.language, langdetect_guess.language}
+    other = next(iter(pair - {"nl"}))
+    if "nl" in pair and other in LOOKALIKE_MARKERS:
+        n_dutch, n_other = _marker_counts(_marker_words(text), other)
+        if n_dutch >= n_other:
+            probability = max(cld2_guess.probability_of("nl"), langdetect_guess.probability_of("nl"))
+            return _promote(langdetect_guess, "nl", probability)
+    language = langdetect_guess.language
+    probability = (cld2_guess.probability_of(language) + langdetect_guess.probability_of(language)) / 2
+    return _promote(langdetect_guess, language, probability)
 
 
 def _classify_langdetect(text: str) -> _SegmentGuess:
     n_chars = len(text.strip())
-    sample = bounded_sample(text.strip(), SAMPLE_CHARS)
     detector = _langdetect_factory().create()
     detector.n_trial = LANGDETECT_TRIALS
-    detector.set_prior_map(LANGDETECT_PRIOR)
-    detector.append(sample)
+    detector.append(bounded_sample(text.strip(), SAMPLE_CHARS))
     try:
-        found = tuple((found.lang, found.prob) for found in detector.get_probabilities())
+        found = detector.get_probabilities()
     except LangDetectException:  # no letters at all: nothing to detect
         return _SegmentGuess(n_chars, ())
-    return _SegmentGuess(n_chars, _check_lookalikes(found, bounded_sample(text.strip(), MARKER_SAMPLE_CHARS)))
+    return _SegmentGuess(n_chars, tuple((_iso_code(item.lang), item.prob) for item in found))
 
 
-def _check_lookalikes(found: tuple[tuple[str, float], ...], sample: str) -> tuple[tuple[str, float], ...]:
-    """Correct langdetect's top guess where it confuses Dutch, Afrikaans and Frisian."""
-    if not found:
-        return found
-    top, probability = found[0]
-    words = [word.lower() for word in WORD.findall(sample)]
-    # English `it` is not the Frisian article.
-    if top in FRISIAN_LOOKALIKES and _looks_frisian([w for w in words if top != "en" or w != "it"]):
-        return (("fy", probability),) + found[1:]
-    if top == "af" and _count_dutch(words) > _count_afrikaans(words):
-        return (("nl", probability),) + tuple(item for item in found[1:] if item[0] != "nl")
-    return found
-
-
-def _count_dutch(words: list[str]) -> int:
-    return sum(word in DUTCH_MARKERS or "ij" in word for word in words)
-
-
-def _count_afrikaans(words: list[str]) -> int:
-    return sum(word in AFRIKAANS_MARKERS or word.endswith(("lik", "like")) for word in words)
-
-
-def _looks_frisian(words: list[str]) -> bool:
-    """True when enough of the (lower-cased) words are Frisian ones that Dutch and its lookalikes lack."""
-    hits = sum(word in FRISIAN_MARKERS for word in words)
-    return hits >= FRISIAN_MIN_MARKERS and hits >= FRISIAN_MARKER_SHARE * len(words)
+@functools.cache
+def _langdetect_languages() -> frozenset[str]:
+    """The languages langdetect has a profile for, as ISO codes."""
+    return frozenset(_iso_code(language) for language in _langdetect_factory().get_lang_list())
 
 
 @functools.cache
 def _langdetect_factory():
     """A seeded langdetect factory of our own (never langdetect's process-global one), built once."""
     factory = DetectorFactory()
-    profiles = [(Path(PROFILES_DIRECTORY) / code).read_text(encoding="utf-8") for code in LANGDETECT_CANDIDATES]
-    factory.load_json_profile(profiles)
+    profiles = sorted(Path(PROFILES_DIRECTORY).iterdir())
+    factory.load_json_profile([profile.read_text(encoding="utf-8") for profile in profiles])
     factory.set_seed(LANGDETECT_SEED)
     return factory
 
@@ -313,5 +357,56 @@ def _classify_cld2(text: str) -> _SegmentGuess:
         reliable, _, details = pycld2.detect(sample, bestEffort=True)
     except pycld2.error:  # invalid UTF-8 such as lone surrogates
         return _SegmentGuess(n_chars, ())
-    found = tuple((code, percent / 100 * (1.0 if reliable else 0.5)) for _, code, percent, _ in details if code != "un")
-    return _SegmentGuess(n_chars, found)
+    weight = 1.0 if reliable else 0.5
+    found = [(_iso_code(code), percent / 100 * weight) for _, code, percent, _ in details]
+    return _SegmentGuess(n_chars, tuple((code, p) for code, p in found if code != UNDETERMINED))
+
+
+def _iso_code(code: str) -> str:
+    """The ISO 639-1 code of a detector's answer (639-2/3 where 639-1 has none); `und` for none."""
+    base = code.split("-")[0].lower()
+    if base in {"un", "xx", "xxx"} or base.startswith("zz"):
+        return UNDETERMINED
+    return SAME_LANGUAGE.get(base, base)
+
+
+def _check_lookalikes(guess: _SegmentGuess, text: str) -> _SegmentGuess:
+    """Correct a top guess where detectors confuse Dutch and its lookalikes (see the marker lists)."""
+    if not guess.probabilities:
+        return guess
+    top, probability = guess.probabilities[0]
+    words = _marker_words(text)
+    # English `it` is not the Frisian article.
+    if top in FRISIAN_LOOKALIKES and _looks_frisian([w for w in words if top != "en" or w != "it"]):
+        return _promote(guess, "fy", probability)
+    if top in LOOKALIKE_MARKERS:
+        n_dutch, n_own = _marker_counts(words, top)
+        if n_dutch > n_own:
+            return _promote(guess, "nl", probability)
+    return guess
+
+
+def _marker_words(text: str) -> list[str]:
+    """The lower-cased words of a bounded sample of `text`, for the marker-word checks."""
+    return [word.lower() for word in WORD.findall(bounded_sample(text.strip(), MARKER_SAMPLE_CHARS))]
+
+
+def _promote(guess: _SegmentGuess, language: str, probability: float) -> _SegmentGuess:
+    """`guess` with `language` on top at the probability of the guess it replaces."""
+    rest = tuple(item for item in guess.probabilities[1:] if item[0] != language)
+    return _SegmentGuess(guess.n_chars, ((language, probability),) + rest)
+
+
+def _marker_counts(words: list[str], language: str) -> tuple[int, int]:
+    """Dutch marker words (and `ij` words), and marker words of `language`; words both lists hold left out."""
+    shared = DUTCH_MARKERS & LOOKALIKE_MARKERS[language]
+    dutch, own = DUTCH_MARKERS - shared, LOOKALIKE_MARKERS[language] - shared
+    n_dutch = sum(word in dutch or "ij" in word for word in words)
+    n_own = sum(word in own or (language == "af" and word.endswith(AFRIKAANS_SUFFIXES)) for word in words)
+    return n_dutch, n_own
+
+
+def _looks_frisian(words: list[str]) -> bool:
+    """True when enough of the (lower-cased) words are Frisian ones that Dutch and its lookalikes lack."""
+    hits = sum(word in FRISIAN_MARKERS for word in words)
+    return hits >= FRISIAN_MIN_MARKERS and hits >= FRISIAN_MARKER_SHARE * len(words)

@@ -1,10 +1,14 @@
-"""Language stage: Dutch stays Dutch, lookalikes and wire copy do not, and every run is the same.
+"""Language stage: every language told apart, no foreign text called Dutch, no Dutch paragraph lost.
 
-The test set lives in tests/language_cases (written for this project); the targets are those of
-the issue: articles 100%, Dutch sentence recall >= 99%, at most 1% of af/fy/de sentences Dutch.
+The test set lives in tests/language_cases (written for this project, 14 languages); the targets
+are those of the issue: sentences >= 97% right over all languages, Dutch sentence recall >= 99%,
+no non-Dutch sentence or article called Dutch, every article's language right, and every Dutch
+paragraph of a mixed article kept as Dutch.
 """
 from __future__ import annotations
 
+import ast
+import functools
 import os
 import subprocess
 import sys
@@ -13,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.language_cases.cases import LengthClass, load_cases
+from pipeline.config import LANGUAGE_DETECTORS, Detector
 from pipeline.language import (
-    Detector,
     LanguageSettings,
     bounded_sample,
     detect_language,
@@ -27,12 +31,20 @@ SETTINGS = LanguageSettings()
 CASES = load_cases()
 ARTICLES = [case for case in CASES if case.length_class is LengthClass.ARTICLE]
 SENTENCES = [case for case in CASES if case.length_class is LengthClass.SENTENCE]
+ISSUE_LANGUAGES = {"nl", "af", "fy", "de", "en", "fr", "da", "no", "sv", "es", "it", "pt"}
 
 
-def test_test_set_is_large_enough_and_covers_all_languages():
-    assert len(CASES) >= 300
-    assert {case.language for case in SENTENCES} == {"nl", "en", "fr", "de", "af", "fy"}
-    assert {case.language for case in ARTICLES} == {"nl", "en", "fr", "de", "af", "fy"}
+@functools.cache
+def sentence_languages() -> tuple[str, ...]:
+    """The stage's language for every test sentence, in order (computed once for the target tests)."""
+    return tuple(detect_language(case.title, case.body, SETTINGS).language for case in SENTENCES)
+
+
+def test_test_set_covers_the_twelve_languages_of_the_issue_with_sentences_and_articles():
+    assert len(CASES) >= 600
+    assert {case.language for case in SENTENCES} >= ISSUE_LANGUAGES
+    assert {case.language for case in ARTICLES} >= ISSUE_LANGUAGES
+    assert all(5 <= len(case.body.split()) <= 25 for case in SENTENCES)
 
 
 @pytest.mark.parametrize("case", ARTICLES, ids=lambda case: case.case_id)
@@ -42,16 +54,37 @@ def test_article_language_and_paragraph_languages(case):
     assert tuple(language for _, _, language in guess.paragraphs) == case.paragraph_languages
 
 
+def test_sentence_accuracy_over_all_languages_is_at_least_97_percent():
+    wrong = [(c.case_id, found) for c, found in zip(SENTENCES, sentence_languages()) if found != c.language]
+    assert len(wrong) <= 0.03 * len(SENTENCES), wrong
+
+
 def test_dutch_sentence_recall_is_at_least_99_percent():
-    dutch = [case for case in SENTENCES if case.language == "nl"]
-    missed = [case.body for case in dutch if detect_language("", case.body, SETTINGS).language != "nl"]
+    dutch = [(c.body, found) for c, found in zip(SENTENCES, sentence_languages()) if c.language == "nl"]
+    missed = [(body, found) for body, found in dutch if found != "nl"]
     assert len(missed) <= 0.01 * len(dutch), missed
 
 
-def test_at_most_1_percent_of_afrikaans_frisian_german_sentences_called_dutch():
-    lookalikes = [case for case in SENTENCES if case.language in {"af", "fy", "de"}]
-    called_dutch = [case.body for case in lookalikes if detect_language("", case.body, SETTINGS).language == "nl"]
-    assert len(called_dutch) <= 0.01 * len(lookalikes), called_dutch
+def test_no_non_dutch_sentence_is_called_dutch():
+    called = [c.case_id for c, found in zip(SENTENCES, sentence_languages()) if c.language != "nl" and found == "nl"]
+    assert called == []
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("da", "Ministeren siger, at der skal bygges flere boliger til unge studerende i Aarhus."),
+        ("no", "Bonden mistet over tjue sauer da ulven kom inn på beitet i natt."),
+        ("sv", "Barnen i förskolan fick lära sig om djuren i skogen under en utflykt."),
+        ("es", "El alcalde quiere prohibir los coches en el casco antiguo de la ciudad."),
+        ("it", "Il sindaco vuole vietare le auto nel centro storico della città."),
+        ("pt", "O presidente da câmara quer proibir os carros no centro histórico da cidade."),
+        ("pl", "Policja szuka świadków napadu na sklep jubilerski w centrum miasta."),
+    ],
+    ids=["danish", "norwegian-is-no", "swedish", "spanish-not-french", "italian", "portuguese-not-french", "polish"],
+)
+def test_languages_outside_the_old_candidates_keep_their_own_code(language, text):
+    assert detect_language("", text, SETTINGS).language == language
 
 
 @pytest.mark.parametrize(
@@ -106,7 +139,7 @@ def test_short_text_is_clear_when_detector_is_sure_and_has_four_words():
     ids=["text-over-minimum-keeps-its-guess", "same-text-under-minimum-is-und"],
 )
 def test_min_chars_is_configurable(min_chars, language):
-    assert detect_language("", "Brand in pakhuis", LanguageSettings(min_chars=min_chars)).language == language
+    assert detect_language("", "Wolf gefilmd in de Kempen", LanguageSettings(min_chars=min_chars)).language == language
 
 
 def test_short_paragraphs_take_the_article_language_instead_of_a_detector_whim():
@@ -220,7 +253,58 @@ def test_result_is_a_language_guess_record():
     assert 0.0 <= guess.confidence <= 1.0
 
 
-def test_config_offers_exactly_the_detectors_the_stage_knows():
-    from pipeline.config import LANGUAGE_DETECTORS
+@pytest.mark.parametrize("module", ["config.py", "records.py"])
+def test_ground_layer_imports_no_stage(module):
+    tree = ast.parse((REPO / "pipeline" / module).read_text(encoding="utf-8"))
+    imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    imported += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    relative = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level > 0]
+    ours = [name for name in imported if name.startswith("pipeline")] + relative
+    assert [name for name in ours if name.split(".")[-1] not in {"config", "records"}] == []
+    assert not any(name.startswith(("langdetect", "pycld2", "spacy")) for name in imported)
 
-    assert LANGUAGE_DETECTORS == tuple(d.value for d in Detector)
+
+def test_cli_offers_exactly_the_detectors_of_the_closed_set():
+    assert LANGUAGE_DETECTORS == tuple(detector.value for detector in Detector)
+    assert LanguageSettings().detector == Detector.CLD2_LANGDETECT.value
+
+
+ENGLISH_QUOTE = '"We expect strong demand in the first quarter, but competition from cheaper models is growing fast."'
+DUTCH_PARAGRAPH = "De fabrikant verwacht dat de verkoop in Europa dit jaar beter zal zijn dan vorig jaar."
+
+
+@pytest.mark.parametrize(
+    "undecided",
+    [
+        "LEUVEN -",
+        "Jan Peeters, Els Wouters, Koen Geens, Marc Van Ranst",
+        "2023: 12,4 miljoen",
+        "Dat zei een analist.",
+        "(Belga)",
+    ],
+    ids=["dateline", "names-only", "figures", "short-attribution", "agency-tag"],
+)
+def test_undecided_paragraph_between_english_quotes_keeps_the_article_language(undecided):
+    body = "\n\n".join([DUTCH_PARAGRAPH, ENGLISH_QUOTE, undecided, ENGLISH_QUOTE, DUTCH_PARAGRAPH, DUTCH_PARAGRAPH])
+    guess = detect_language("Nieuwe smartphone krijgt betere camera", body, SETTINGS)
+    assert guess.language == "nl"
+    assert [language for _, _, language in guess.paragraphs] == ["nl", "en", "nl", "en", "nl", "nl"]
+
+
+def test_english_title_does_not_make_a_dutch_article_english():
+    case = next(c for c in ARTICLES if c.case_id == "article-nl_title_en_chipfabriek")
+    guess = detect_language(case.title, case.body, SETTINGS)
+    assert guess.language == "nl"
+    assert guess.confidence > 0.9
+    assert {language for _, _, language in guess.paragraphs} == {"nl"}
+
+
+@pytest.mark.parametrize(
+    "code, iso",
+    [("nb", "no"), ("nn", "no"), ("iw", "he"), ("zh-Hant", "zh"), ("zh-cn", "zh"), ("sr-ME", "sr"),
+     ("xx-Latn", "und"), ("un", "und"), ("haw", "haw"), ("da", "da")],
+)
+def test_detector_codes_become_iso_639_1(code, iso):
+    from pipeline.language import _iso_code
+
+    assert _iso_code(code) == iso

