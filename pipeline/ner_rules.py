@@ -23,12 +23,13 @@ Spans here are plain offsets into the article's fields, so the rules are tested 
 """
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from pipeline.records import Field, Label
 
@@ -37,6 +38,7 @@ PERSON_AFFILIATION = re.compile(r"([A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)+) (?:va
 SPACED_DASH = re.compile(r"\s+[-–—]\s+")
 WORD = re.compile(r"(?<![\w-])\w+")
 NAME_END = re.compile(r"(?![\w-])")
+GAZETTEER_NAME_END = re.compile(r"(?![\w-]|\.\w)")  # "imec" but not "imec.be"
 SURNAME_PARTICLES = frozenset("van de den der te ter ten vande vanden vander la le du d' 't".split())
 PARTICLE_TAIL = re.compile(r" ([^\W\d_][\w'’-]*)(?![\w-])")  # "hove" after "Luc Van den"
 ACRONYM_AFTER_NAME = re.compile(r"\s*\(([A-Z][A-Za-z0-9&.-]{1,9})\)")  # "Tokyo Electron (TEL)"
@@ -227,12 +229,16 @@ class Gazetteer:
     def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> Gazetteer:
         return cls({row["name"]: (Label(row["label"]), GazetteerMode(row["mode"])) for row in rows})
 
-    def pattern(self) -> re.Pattern[str] | None:
-        """One regex for the `add` names as whole words, longest first."""
-        names = sorted((n for n, (_, mode) in self.entries.items() if mode is GazetteerMode.ADD), key=lambda n: (-len(n), n))
-        if not names:
-            return None
-        return re.compile(r"(?<![\w@.-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-]|\.\w)")
+    @functools.cached_property
+    def addable_by_first_word(self) -> Mapping[str, tuple[str, ...]]:
+        """The `add` names indexed by their first word, longest first: one dict lookup per word of
+        text instead of a regex of a thousand alternatives (which cost 15% of the NER stage)."""
+        index: dict[str, list[str]] = {}
+        for name in sorted(self.entries, key=lambda name: (-len(name), name)):
+            first_word = WORD.match(name)
+            if self.entries[name][1] is GazetteerMode.ADD and first_word:
+                index.setdefault(first_word.group(), []).append(name)
+        return {word: tuple(names) for word, names in index.items()}
 
 
 EMPTY_GAZETTEER = Gazetteer({})
@@ -242,21 +248,37 @@ def apply_gazetteer(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer
     """Relabel spans whose exact text we list; tag `add` names wherever no span covers them.
 
     For names that were rare or absent in the training data ("imec" is never tagged by the model).
+    A listed name also replaces model spans that lie inside it ("Investment & Trade" inside
+    "Flanders Investment & Trade"), never one that sticks out of it. It counts only as a whole
+    word: not inside "imecgroep", "imec-onderzoekers" or "www.imec.be".
     """
     result = []
     for span in spans:
         entry = gazetteer.entries.get(texts[span.field][span.start:span.end])
         result.append(Span(span.field, span.start, span.end, entry[0]) if entry else span)
-    pattern = gazetteer.pattern()
-    if pattern is None:
-        return result
-    added = []
     for field, text in texts.items():
-        occupied = sorted((s.start, s.end) for s in result if s.field == field)
-        for match in pattern.finditer(text):
-            if not overlaps(occupied, match.start(), match.end()):
-                added.append(Span(field, match.start(), match.end(), gazetteer.entries[match.group()][0]))
-    return sorted(result + added, key=reading_order)
+        for start, end in listed_names(text, gazetteer):
+            touching = [s for s in result if s.field == field and s.start < end and start < s.end]
+            if all(start <= s.start and s.end <= end for s in touching):
+                result = [s for s in result if s not in touching]
+                result.append(Span(field, start, end, gazetteer.entries[text[start:end]][0]))
+    return sorted(result, key=reading_order)
+
+
+def listed_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
+    """(start, end) of each whole-word occurrence of a listed `add` name, longest first, left to right."""
+    index = gazetteer.addable_by_first_word
+    free_from = 0
+    for word in WORD.finditer(text) if index else ():
+        start = word.start()
+        if start < free_from or (start and text[start - 1] in "@."):
+            continue
+        for name in index.get(word.group(), ()):
+            end = start + len(name)
+            if text.startswith(name, start) and GAZETTEER_NAME_END.match(text, end):
+                yield start, end
+                free_from = end
+                break
 
 
 def propagate_names(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[Span]:

@@ -238,6 +238,7 @@ GAZETTEER = Gazetteer.from_rows([
     {"name": "bol.com", "label": "ORG", "mode": "add"},
     {"name": "Twitter", "label": "ORG", "mode": "add"},
     {"name": "Vooruit", "label": "ORG", "mode": "relabel"},
+    {"name": "Flanders Investment & Trade", "label": "ORG", "mode": "add"},
 ])
 
 
@@ -252,6 +253,10 @@ GAZETTEER = Gazetteer.from_rows([
         # whole words only, and never inside a span or a longer name
         ("De imecgroep en imec-onderzoekers en www.imec.be.", [], []),
         ("Hij werkt bij imec Nederland.", [("imec Nederland", Label.ORG)], [("imec Nederland", "ORG")]),
+        # a listed name replaces model spans inside it, never one that sticks out of it
+        ("De missie van Flanders Investment & Trade.", [("Investment & Trade", Label.ORG)],
+         [("Flanders Investment & Trade", "ORG")]),
+        ("Het Twitter Nederland-kantoor.", [("Twitter Nederland-kantoor", Label.MISC)], [("Twitter Nederland-kantoor", "MISC")]),
     ],
 )
 def test_apply_gazetteer(body: str, tagged: list, expected: list) -> None:
