@@ -47,6 +47,7 @@ from pipeline.entities.places import (  # noqa: E402
 CURATED_FILE = REPO / "pipeline" / "data" / "places_nl_be.csv"
 DMS_AIRPORT_COUNTRIES = frozenset({"BE", "LU"})
 _CONTINENT_NAME_LANGUAGES = frozenset({"nl", "en", "de", "fr"})
+WORLD_ALTERNATE_MIN_POPULATION = 150000  # smaller towns abroad carry junk alternate names ('Indiana', 'Amalienborg')
 _LATIN_SCRIPT = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff]*$")  # alternate names press can write
 
 
@@ -131,6 +132,8 @@ def _city_row(city: Mapping, admin1_names: Mapping[str, str]) -> dict:
     admin1 = f"{country}.{city['admin1code']}" if city.get("admin1code") else ""
     tier = Tier.HOME_CITY if country in HOME_COUNTRIES else Tier.WORLD_CITY
     alternates = [n for n in city["alternatenames"] if _LATIN_SCRIPT.match(n)]
+    if tier == Tier.WORLD_CITY and city["population"] < WORLD_ALTERNATE_MIN_POPULATION:
+        alternates = []
     return _row(f"gn{city['geonameid']}", city["name"], "city", country, admin1_names.get(admin1, admin1),
                 float(city["latitude"]), float(city["longitude"]), str(city["geonameid"]), city["population"],
                 tier, main=[city["name"]], alternate=alternates, admin1_code=admin1)
