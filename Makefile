@@ -8,7 +8,7 @@ SHARED ?= ../shared
 N      ?= 20000
 WORKERS ?=
 
-.PHONY: extract add test test-fast bench train evaluate evaluate-language golden clean help
+.PHONY: extract add test test-fast bench train evaluate evaluate-language golden gazetteer clean help
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
@@ -56,6 +56,9 @@ evaluate-language: $(VENV)/.installed
 golden: $(VENV)/.installed
 	$(PY) -m pipeline extract tests/fixtures/corpus --out tests/golden --workers 1 --no-progress
 	rm -rf tests/golden/.pipeline
+
+gazetteer: $(VENV)/.installed
+	$(PY) tools/build_gazetteer.py
 
 clean:
 	rm -rf output build .pytest_cache

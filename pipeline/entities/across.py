@@ -217,5 +217,7 @@ def _shared_names(option: str, doc_id: str, present: set[str], entities: Mapping
                   neighbours: Mapping[str, Counter[str]]) -> int:
     """How many of the article's other entities appear beside `option` in another article."""
     counts = neighbours[option]
-    own = 1 if doc_id in entities[option].documents else 0  # this article's own co-occurrence does not count
-    return sum(1 for e in present if counts.get(e, 0) - own > 0)
+    shared = present & counts.keys()
+    if doc_id in entities[option].documents:  # this article's own co-occurrence does not count
+        return sum(1 for e in shared if counts[e] > 1)
+    return len(shared)
