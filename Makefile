@@ -48,7 +48,7 @@ train: $(VENV)/.installed
 evaluate: $(VENV)/.installed
 	$(PY) tools/evaluate_ner.py --shared "$(SHARED)"
 	$(PY) tools/compare_dates.py
-	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
+	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner --bench "$(SHARED)/data/press-bench/articles.jsonl.gz"
 
 evaluate-language: $(VENV)/.installed
 	$(PY) tools/compare_language.py
