@@ -385,6 +385,23 @@ def test_shared_names_decide_between_two_full_names():
     assert linked["c"][0].entity_id == entity_id_for(PER, "Bart De Wever")
 
 
+@pytest.mark.parametrize(("full_text", "full", "short_text", "short", "joins"), [
+    pytest.param("Staatssecretaris Stientje van Veldhoven tekende.", "Stientje van Veldhoven",
+                 "Een bewoner uit Veldhoven klaagt.", "Veldhoven", False, id="town-is-no-short-form-of-van-surname"),
+    pytest.param("Trainer Marcel van den Berg is blij.", "Marcel van den Berg",
+                 "Berg won de wedstrijd.", "Berg", False, id="no-short-form-inside-the-particles"),
+    pytest.param("Donald Trump Jr sprak met Wikileaks.", "Donald Trump Jr",
+                 "Kunstenaar Jr plakte foto's.", "Jr", False, id="generation-suffix-is-no-surname"),
+    pytest.param("Minister Ankie Broekers-Knol sprak.", "Ankie Broekers-Knol",
+                 "Broekers-Knol reageerde.", "Broekers-Knol", True, id="double-surname-joins"),
+    pytest.param("Oud-president Omar al Bashir is afgezet.", "Omar al Bashir",
+                 "Bashir zit vast.", "Bashir", True, id="arabic-article-is-part-of-the-name"),
+])
+def test_short_form_joins_only_a_real_surname_of_the_full_name(full_text, full, short_text, short, joins):
+    linked = linked_corpus({"a": (full_text, [(full, PER)]), "b": (short_text, [(short, PER)])})
+    assert (linked["b"][0].entity_id == linked["a"][0].entity_id) is joins
+
+
 def test_entity_takes_the_majority_label_and_mentions_keep_their_own():
     linked = linked_corpus({
         "a": ("Verstappen won.", [("Verstappen", PER)]),

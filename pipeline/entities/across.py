@@ -167,8 +167,8 @@ def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[st
         key = name_key(_display(entity))
         words = tokens(key)
         if entity.label is Label.PER and len(words) >= 2 and len(words[0]) > 2 and "." not in words[0]:
-            for i in range(1, len(words)):
-                suffixes[" ".join(words[i:])].add(entity_id)
+            for surname in _surnames(words):
+                suffixes[surname].add(entity_id)
         for surface in entity.surfaces - {key}:
             seen_as[(entity.label, surface)].add(entity_id)
     candidates = {}
@@ -183,6 +183,22 @@ def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[st
         if found:
             candidates[entity_id] = sorted(found)
     return candidates
+
+
+_NAME_PARTICLES = frozenset({"de", "van", "den", "der", "ter", "ten", "te", "het", "in", "'t", "op", "von", "vande"})
+_GENERATION_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr."})
+
+
+def _surnames(words: Sequence[str]) -> list[str]:
+    """The short forms a full person name can be written as: its endings that a Dutch text uses alone.
+
+    'bart de wever' -> 'de wever', 'wever' is no surname of his; 'van veldhoven' starts with its
+    particle, so 'veldhoven' (a town) is none either; 'trump jr' is not shortened to 'jr'.
+    """
+    if words[-1] in _GENERATION_SUFFIXES:
+        return []
+    return [" ".join(words[i:]) for i in range(1, len(words))
+            if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
 
 
 def _is_short_form(entity: _Entity, key: str) -> bool:
