@@ -8,7 +8,7 @@ SHARED ?= ../shared
 N      ?= 20000
 WORKERS ?=
 
-.PHONY: extract add test test-fast bench train evaluate evaluate-language golden clean help
+.PHONY: extract add test test-fast bench train evaluate evaluate-language golden gazetteer clean help
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
@@ -50,7 +50,7 @@ evaluate: $(VENV)/.installed
 	$(PY) tools/ner_errors.py --shared "$(SHARED)" --split press-v2-dev
 	$(PY) tools/compare_dates.py
 	$(PY) tools/check_weekdays.py --shared "$(SHARED)"
-	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner
+	$(PY) tools/evaluate_entities.py --data "$(SHARED)/data/press-annotated" --split dev --ner models/nl_press_ner --bench "$(SHARED)/data/press-bench/articles.jsonl.gz"
 
 evaluate-language: $(VENV)/.installed
 	$(PY) tools/compare_language.py
@@ -58,6 +58,9 @@ evaluate-language: $(VENV)/.installed
 golden: $(VENV)/.installed
 	$(PY) -m pipeline extract tests/fixtures/corpus --out tests/golden --workers 1 --no-progress
 	rm -rf tests/golden/.pipeline
+
+gazetteer: $(VENV)/.installed
+	$(PY) tools/build_gazetteer.py
 
 clean:
 	rm -rf output build .pytest_cache

@@ -26,6 +26,19 @@ class Label(str, Enum):
     MISC = "MISC"
 
 
+class FeatureClass(str, Enum):
+    """What kind of place a resolved LOC entity is (the `feature_class` column of entities.csv)."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    REGION = "region"
+    PROVINCE = "province"
+    CITY = "city"
+    AIRPORT = "airport"
+    STATION = "station"
+    WATER = "water"
+
+
 class Status(str, Enum):
     """What happened to a document in a run."""
 
@@ -150,6 +163,8 @@ class Entity:
     latitude: float | None = None
     longitude: float | None = None
     geonames_id: str = ""
+    feature_class: FeatureClass | None = None
+    admin1: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,9 @@ from . import __version__
 from .config import Config
 from .corpus import read_alias_rows, read_corpus
 from .dates import extract_article_dates
-from .entities import AliasRule, build_entities, curated_alias_rules, link_mentions, read_alias_rules
+from .entities import (
+    AliasRule, build_entities, curated_alias_rules, link_across_articles, link_mentions, outlet_country, read_alias_rules,
+)
 from .language import LanguageSettings, detect_language
 from .records import Document, DocumentResult, LanguageGuess, Status
 from .ner import EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
@@ -304,7 +306,10 @@ def _write_all(out: Path, store: StateStore, alias_rules: Sequence[AliasRule], t
     """Link, aggregate and write every table from the stored results; returns documents per status."""
     clock = time.perf_counter()
     results = list(store.results())
-    linked = {r.document.doc_id: link_mentions(r.mentions, alias_rules) for r in results if r.mentions}
+    linked = link_across_articles({
+        r.document.doc_id: link_mentions(r.mentions, alias_rules, outlet_country=outlet_country(r.document.source))
+        for r in results if r.mentions
+    })
     entities, aliases = build_entities((doc_id, item) for doc_id, items in linked.items() for item in items)
     times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
     write_tables(out, TableSet(results=results, linked=linked, entities=entities, aliases=aliases))

@@ -23,7 +23,7 @@ DOCUMENT_COLUMNS = (
 MENTION_COLUMNS = ("doc_id", "field", "start", "end", "text", "label", "entity_id", "sentence")
 ENTITY_COLUMNS = (
     "entity_id", "label", "name", "n_mentions", "n_documents",
-    "country_code", "latitude", "longitude", "geonames_id",
+    "country_code", "latitude", "longitude", "geonames_id", "feature_class", "admin1",
 )
 ALIAS_COLUMNS = ("entity_id", "alias", "n_mentions")
 DATE_COLUMNS = (
@@ -40,7 +40,7 @@ _DATETIME_COLUMNS = {"documents": ("published",), "dates": ("date_start", "date_
 _CATEGORY_COLUMNS = {
     "documents": ("language", "status"),
     "mentions": ("field", "label"),
-    "entities": ("label",),
+    "entities": ("label", "feature_class"),
     "dates": ("field", "type", "granularity", "mod"),
 }
 _INTEGER_COLUMNS = {
@@ -134,6 +134,7 @@ def _entity_row(entity: Entity) -> tuple[object, ...]:
     return (
         entity.entity_id, entity.label.value, entity.name, entity.n_mentions, entity.n_documents,
         entity.country_code, _coordinate(entity.latitude), _coordinate(entity.longitude), entity.geonames_id,
+        entity.feature_class.value if entity.feature_class else "", entity.admin1,
     )
 
 

@@ -318,7 +318,107 @@ def test_no_mentions_no_links():
 def test_every_curated_place_resolves_to_its_display_name(places):
     with resources.files("pipeline").joinpath("data", "places_nl_be.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [row["name"] for row in rows if places.resolve(row["name"]).name != row["display"]] == []
+    assert [row["name"] for row in rows
+            if row["display"] not in {p.name for p in places.candidates(row["name"])}] == []
+
+
+PLACE_CONTEXT = [
+    pytest.param("Het Belang van Limburg", [("Limburg", LOC)], "Limburg", "iso-BE-VLI",
+                 id="limburg-in-a-flemish-outlet-is-the-belgian-province"),
+    pytest.param("De Limburger", [("Limburg", LOC)], "Limburg", "gn2751596",
+                 id="limburg-in-a-dutch-outlet-is-the-dutch-province"),
+    pytest.param("", [("Hasselt", LOC), ("Genk", LOC), ("Limburg", LOC)], "Limburg", "iso-BE-VLI",
+                 id="limburg-beside-flemish-towns-is-the-belgian-province"),
+    pytest.param("", [("Alkmaar", LOC), ("Bergen", LOC)], "Bergen", "gn2759154",
+                 id="bergen-beside-alkmaar-is-the-dutch-town"),
+    pytest.param("", [("Bergen", LOC)], "Bergen", "gn2790869", id="bergen-alone-is-mons"),
+    pytest.param("", [("Schiphol", LOC)], "Schiphol", "icao-EHAM", id="schiphol-is-the-airport"),
+]
+
+
+@pytest.mark.parametrize("outlet, spans, surface, expected", PLACE_CONTEXT)
+def test_ambiguous_place_is_decided_by_its_article(outlet, spans, surface, expected):
+    from pipeline.entities import outlet_country
+
+    text = " en ".join(s for s, _ in spans)
+    linked = link_mentions(mentions_in(text, spans), outlet_country=outlet_country(outlet))
+    assert [i.entity_id for i in linked if i.mention.text == surface] == [f"loc-{expected}"]
+
+
+def test_country_has_its_own_coordinates_not_its_capitals(places):
+    belgium = places.resolve("België")
+    assert (belgium.feature_class.value, round(belgium.latitude), round(belgium.longitude)) == ("country", 51, 4)
+    assert (belgium.latitude, belgium.longitude) != (places.resolve("Brussel").latitude, places.resolve("Brussel").longitude)
+
+
+def linked_corpus(articles: dict[str, tuple[str, list[tuple[str, Label]]]]):
+    from pipeline.entities import link_across_articles
+
+    per_article = {doc: link_mentions(mentions_in(text, spans)) for doc, (text, spans) in articles.items()}
+    return link_across_articles(per_article)
+
+
+def test_bare_surname_joins_the_only_full_name_in_the_corpus():
+    linked = linked_corpus({
+        "a": ("Donald Trump sprak in Washington.", [("Donald Trump", PER), ("Washington", LOC)]),
+        "b": ("Trump twitterde opnieuw.", [("Trump", PER)]),
+    })
+    assert {i.entity_id for items in linked.values() for i in items if i.mention.label is PER} == {
+        entity_id_for(PER, "Donald Trump")}
+
+
+def test_two_full_names_keep_a_bare_surname_apart_without_shared_names():
+    linked = linked_corpus({
+        "a": ("Bart De Wever is burgemeester.", [("Bart De Wever", PER)]),
+        "b": ("Anuna De Wever spijbelt voor het klimaat.", [("Anuna De Wever", PER)]),
+        "c": ("De Wever reageerde.", [("De Wever", PER)]),
+    })
+    assert linked["c"][0].entity_id == entity_id_for(PER, "De Wever")
+
+
+def test_shared_names_decide_between_two_full_names():
+    linked = linked_corpus({
+        "a": ("Bart De Wever leidt de N-VA in Antwerpen.", [("Bart De Wever", PER), ("N-VA", ORG), ("Antwerpen", LOC)]),
+        "b": ("Anuna De Wever spijbelt voor het klimaat.", [("Anuna De Wever", PER)]),
+        "c": ("De Wever en de N-VA winnen.", [("De Wever", PER), ("N-VA", ORG)]),
+    })
+    assert linked["c"][0].entity_id == entity_id_for(PER, "Bart De Wever")
+
+
+@pytest.mark.parametrize(("full_text", "full", "short_text", "short", "joins"), [
+    pytest.param("Staatssecretaris Stientje van Veldhoven tekende.", "Stientje van Veldhoven",
+                 "Een bewoner uit Veldhoven klaagt.", "Veldhoven", False, id="town-is-no-short-form-of-van-surname"),
+    pytest.param("Trainer Marcel van den Berg is blij.", "Marcel van den Berg",
+                 "Berg won de wedstrijd.", "Berg", False, id="no-short-form-inside-the-particles"),
+    pytest.param("Donald Trump Jr sprak met Wikileaks.", "Donald Trump Jr",
+                 "Kunstenaar Jr plakte foto's.", "Jr", False, id="generation-suffix-is-no-surname"),
+    pytest.param("Minister Ankie Broekers-Knol sprak.", "Ankie Broekers-Knol",
+                 "Broekers-Knol reageerde.", "Broekers-Knol", True, id="double-surname-joins"),
+    pytest.param("Oud-president Omar al Bashir is afgezet.", "Omar al Bashir",
+                 "Bashir zit vast.", "Bashir", True, id="arabic-article-is-part-of-the-name"),
+])
+def test_short_form_joins_only_a_real_surname_of_the_full_name(full_text, full, short_text, short, joins):
+    linked = linked_corpus({"a": (full_text, [(full, PER)]), "b": (short_text, [(short, PER)])})
+    assert (linked["b"][0].entity_id == linked["a"][0].entity_id) is joins
+
+
+def test_entity_takes_the_majority_label_and_mentions_keep_their_own():
+    linked = linked_corpus({
+        "a": ("Verstappen won.", [("Verstappen", PER)]),
+        "b": ("Verstappen won weer.", [("Verstappen", PER)]),
+        "c": ("Verstappen reed sterk.", [("Verstappen", ORG)]),
+    })
+    items = [i for doc in "abc" for i in linked[doc]]
+    assert {i.entity_id for i in items} == {entity_id_for(PER, "Verstappen")}
+    assert [i.mention.label for i in items] == [PER, PER, ORG]
+
+
+def test_spelling_variants_across_articles_are_one_entity():
+    linked = linked_corpus({
+        "a": ("Etten-Leur groeit.", [("Etten-Leur", ORG)]),
+        "b": ("Etten Leur groeit.", [("Etten Leur", ORG)]),
+    })
+    assert linked["a"][0].entity_id == linked["b"][0].entity_id
 
 
 def load_evaluator():

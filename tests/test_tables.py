@@ -6,7 +6,7 @@ import os
 import pandas as pd
 import pytest
 
-from pipeline.records import Alias, Entity, Label, LinkedMention
+from pipeline.records import Alias, Entity, FeatureClass, Label, LinkedMention
 from pipeline.tables import TABLE_COLUMNS, OutputError, TableSet, load_tables, write_tables
 from tests.test_state import result
 
@@ -14,7 +14,7 @@ from tests.test_state import result
 def table_set() -> TableSet:
     doc = result()
     linked = {"a": tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions)}
-    entities = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656"),
+    entities = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656", FeatureClass.CITY, "Vlaanderen"),
                 Entity("e-jetten", Label.PER, "Jetten", 1, 1))
     aliases = (Alias("e-gent", "Gent", 1), Alias("e-jetten", "Jetten", 1))
     return TableSet(results=[doc], linked=linked, entities=entities, aliases=aliases)
@@ -27,7 +27,7 @@ def test_every_table_has_its_header_and_rows(tmp_path):
         assert lines[0] == ",".join(columns)
     assert (tmp_path / "mentions.csv").read_text().splitlines()[1] == "a,body,0,6,Jetten,PER,e-jetten,0"
     assert (tmp_path / "dates.csv").read_text().splitlines()[1] == "a,body,13,22,gisteren,DATE,2025-06-11,2025-06-11,2025-06-11,day,"
-    assert (tmp_path / "entities.csv").read_text().splitlines()[1] == "e-gent,LOC,Gent,1,1,BE,51.05000,3.71667,2797656"
+    assert (tmp_path / "entities.csv").read_text().splitlines()[1] == "e-gent,LOC,Gent,1,1,BE,51.05000,3.71667,2797656,city,Vlaanderen"
 
 
 def test_no_temporary_files_are_left_behind(tmp_path):

@@ -1,7 +1,9 @@
 """Throughput benchmark: the pipeline on the first N press-bench articles, from a cold cache.
 
-Prints words/s end to end and per stage, peak memory, and the time of a second run with
-nothing changed (the incremental fast path).
+Prints words/s end to end and per stage, peak memory, the time of a second run with nothing
+changed (the incremental fast path), and the process time of the corpus-level entity step
+(link_across_articles) against the CPU time of the whole cold run, at a quarter, half and all of
+the articles, so its growth with N can be seen (the issue's budget: at most 10% at N=20000).
 
     python tools/bench.py --shared ../shared -n 20000
 """
@@ -21,6 +23,9 @@ sys.path.insert(0, str(REPO))
 
 from pipeline import Config, run  # noqa: E402
 from pipeline.config import DEFAULT_MODEL, LANGUAGE_DETECTORS, default_workers  # noqa: E402
+from pipeline.entities import link_across_articles, link_mentions, outlet_country  # noqa: E402
+from pipeline.run import load_alias_rules, pipeline_fingerprint  # noqa: E402
+from pipeline.state import StateStore  # noqa: E402
 
 
 def main() -> int:
@@ -41,12 +46,45 @@ def main() -> int:
             sample.writelines(itertools.islice(lines, arguments.n))
         config = Config(corpus=corpus, out=Path(scratch) / "out", model=arguments.model,
                         workers=arguments.workers, language_detector=arguments.language_detector, progress=False)
+        cpu_before = cpu_seconds()
         cold = run(config)
+        cold_cpu = cpu_seconds() - cpu_before
         started = time.perf_counter()
         warm = run(config)
         warm_seconds = time.perf_counter() - started
-    report(cold, warm_seconds, warm.up_to_date, arguments)
+        report(cold, warm_seconds, warm.up_to_date, arguments)
+        report_corpus_step(config, cold_cpu)
     return 0
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the pool workers of a run)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def report_corpus_step(config: Config, cold_cpu: float) -> None:
+    """Process time of link_across_articles on the stored per-article links, at 1/4, 1/2 and all articles.
+
+    The run times its whole entity stage in wall seconds; on a loaded machine only process time
+    says what the corpus-level step itself costs, so it is re-run here on the run's own results.
+    """
+    store = StateStore(config.out, pipeline_fingerprint(config))
+    try:
+        results = sorted((r for r in store.results() if r.mentions), key=lambda r: r.document.doc_id)
+    finally:
+        store.close()
+    rules = load_alias_rules(config)
+    linked = [(r.document.doc_id, link_mentions(r.mentions, rules, outlet_country=outlet_country(r.document.source)))
+              for r in results]
+    print(f"corpus-level entity step (process time) vs the cold run's CPU time ({cold_cpu:.1f} s, all processes):")
+    for share in (4, 2, 1):
+        part = dict(linked[: len(linked) // share])
+        started = time.process_time()
+        link_across_articles(part)
+        seconds = time.process_time() - started
+        print(f"  {len(part):>6,} articles with mentions: {seconds:6.2f} s"
+              + (f" = {100 * seconds / cold_cpu:.1f}% of end to end" if share == 1 else ""))
 
 
 def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> None:

@@ -1,9 +1,22 @@
 """Score within-article alias resolution on the annotated press set (pairwise, over mentions).
 
-Also scores place resolution on our own place test set (tests/places_cases.csv).
+Also scores place resolution on our own place test set (tests/places_cases.csv) and on our gold
+place mentions in the annotated press (tests/places_gold.csv: article id, offsets, mention and the
+GeoNames/ISO code we chose by hand, '-' where the right answer is to leave the name unresolved:
+streets, buildings, districts, places the gazetteer lacks). Each gold article is linked as in a
+run (all its gold mentions, its outlet's country) and the entity of the gold span is compared.
+
+Cross-article linking is scored on our pairs (tests/entity_pairs_gold.csv): two mentions from
+different press-bench articles (doc_id, field, start, end, mention text as the shipped model finds
+it), our decision 'same' or 'different' real-world thing, the kind of difficulty and our reason.
+The articles of the pairs (a few hundred) are taken from press-bench and run through the whole
+pipeline (`run`, one worker) as one small corpus; a pair is linked when both mentions got one
+entity_id. Precision/recall/F1 are those of 'same' over the pairs; a gold mention the run did not
+find counts as not linked and is listed.
 
 Usage: python tools/evaluate_entities.py [--data ../shared/data/press-annotated] [--split dev|train|all]
-                                         [--ner models/nl_press_ner] [--errors]
+                                         [--ner models/nl_press_ner] [--bench ../shared/data/press-bench/articles.jsonl.gz]
+                                         [--errors]
 
 Input mentions are the gold mentions (their offsets, text and label); the system's clustering is
 the entity_id that link_mentions gives each one; the gold clustering is the `canonical` field.
@@ -16,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gzip
 import json
+import tempfile
 import sys
 import time
 from collections import defaultdict
@@ -26,10 +41,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.entities import curated_alias_rules, default_place_resolver, link_mentions  # noqa: E402
+from pipeline.entities import curated_alias_rules, default_place_resolver, link_mentions, outlet_country  # noqa: E402
+from pipeline.config import DEFAULT_MODEL  # noqa: E402
 from pipeline.records import Field, Label, Mention  # noqa: E402
 
 PLACE_CASES = REPO / "tests" / "places_cases.csv"
+PLACE_GOLD = REPO / "tests" / "places_gold.csv"
+PAIR_GOLD = REPO / "tests" / "entity_pairs_gold.csv"
 TRAIN_ARTICLES = 60  # the data README: first 60 lines for training, last 40 for development
 LABEL_SETS = (("PER+ORG+LOC", frozenset({Label.PER, Label.ORG, Label.LOC})), ("all labels", frozenset(Label)))
 
@@ -111,13 +129,104 @@ def score_places(cases_file: Path) -> tuple[int, list[str]]:
     return len(cases), wrong
 
 
+def score_place_gold(gold_file: Path, data_roots: dict[str, Path]) -> tuple[int, list[str]]:
+    """Number of gold place mentions and the ones whose entity is not the gold place."""
+    with gold_file.open(encoding="utf-8", newline="") as handle:
+        cases = list(csv.DictReader(handle))
+    articles, golds = {}, {}
+    for dataset in sorted({c["dataset"] for c in cases}):
+        root = data_roots[dataset]
+        lines = zip((root / "articles.jsonl").read_text(encoding="utf-8").splitlines(),
+                    (root / "gold.jsonl").read_text(encoding="utf-8").splitlines(), strict=True)
+        for article_line, gold_line in lines:
+            article = json.loads(article_line)
+            articles[article["id"]], golds[article["id"]] = article, json.loads(gold_line)
+    rules, places = curated_alias_rules(), default_place_resolver()
+    linked_by_doc = {}
+    for doc_id in sorted({c["doc_id"] for c in cases}):
+        mentions, _ = gold_mentions(golds[doc_id])
+        linked = link_mentions(mentions, rules, places, outlet_country(articles[doc_id].get("outlet") or ""))
+        linked_by_doc[doc_id] = {(m.mention.start, m.mention.end): m.entity_id for m in linked}
+    wrong = []
+    for case in cases:
+        entity_id = linked_by_doc[case["doc_id"]][(int(case["start"]), int(case["end"]))]
+        code = entity_id[len("loc-"):] if entity_id.startswith("loc-") else ""
+        code = code if places.by_code(code) else "-"
+        if code != case["expected"]:
+            wrong.append(f"{case['doc_id']} {case['mention']!r}: {code} (expected {case['expected']})")
+    return len(cases), wrong
+
+
+def read_pairs(gold_file: Path) -> list[dict]:
+    """The gold pairs; lines starting with '#' are the format note."""
+    with gold_file.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def run_pair_articles(pairs: list[dict], bench: Path, model: Path, scratch: Path) -> dict[tuple, str]:
+    """(doc_id, field, start, end) -> entity_id, from a pipeline run on the pairs' articles only."""
+    from pipeline import Config, run
+
+    wanted = {p[f"{side}_doc_id"] for p in pairs for side in "ab"}
+    corpus = scratch / "pairs.jsonl"
+    with gzip.open(bench, "rt", encoding="utf-8") as lines, corpus.open("w", encoding="utf-8") as sample:
+        sample.writelines(line for line in lines if json.loads(line)["id"] in wanted)
+    run(Config(corpus=corpus, out=scratch / "out", model=model, workers=1, progress=False))
+    with (scratch / "out" / "mentions.csv").open(encoding="utf-8", newline="") as handle:
+        return {(m["doc_id"], m["field"], m["start"], m["end"]): m["entity_id"] for m in csv.DictReader(handle)}
+
+
+def score_pairs(pairs: list[dict], entity_of: dict[tuple, str]) -> dict:
+    """Pairwise precision/recall/F1 of 'same entity_id' against our same/different decisions."""
+    true_positive = predicted = expected = 0
+    errors, missing = [], set()
+    for pair in pairs:
+        spans = [tuple(pair[f"{side}_{key}"] for key in ("doc_id", "field", "start", "end")) for side in "ab"]
+        missing.update(span for span in spans if span not in entity_of)
+        linked = all(span in entity_of for span in spans) and entity_of[spans[0]] == entity_of[spans[1]]
+        same = pair["decision"] == "same"
+        true_positive += linked and same
+        predicted += linked
+        expected += same
+        if linked != same:
+            errors.append(f"{'wrong merge' if linked else 'missed'} ({pair['kind']}): {pair['a_text']!r} "
+                          f"{pair['a_doc_id']} + {pair['b_text']!r} {pair['b_doc_id']}: {pair['reason']}")
+    precision = true_positive / predicted if predicted else 1.0
+    recall = true_positive / expected if expected else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"pairs": len(pairs), "same": expected, "linked": predicted, "correct": true_positive,
+            "precision": precision, "recall": recall, "f1": f1, "errors": errors, "missing": sorted(missing)}
+
+
+def report_pairs(bench: Path, model: Path, show_errors: bool) -> None:
+    pairs = read_pairs(PAIR_GOLD)
+    with tempfile.TemporaryDirectory(prefix="entity-pairs-") as scratch:
+        result = score_pairs(pairs, run_pair_articles(pairs, bench, model, Path(scratch)))
+    print(f"cross-article pairs ({PAIR_GOLD.relative_to(REPO)}): {result['pairs']} pairs, {result['same']} same; "
+          f"linked {result['linked']}, correct {result['correct']}: precision {result['precision']:.4f} "
+          f"recall {result['recall']:.4f} F1 {result['f1']:.4f}; gold mentions not found by the run: "
+          f"{len(result['missing'])}")
+    if show_errors:
+        print("\n".join("  " + e for e in result["errors"]))
+        print("\n".join(f"  not found: {span}" for span in result["missing"]))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "press-annotated")
     parser.add_argument("--split", choices=("dev", "train", "all"), default="dev")
     parser.add_argument("--errors", action="store_true", help="list wrong merges and missed links")
     parser.add_argument("--ner", type=Path, help="also score on the mentions this NER model finds")
+    parser.add_argument("--bench", type=Path, default=REPO.parent / "shared" / "data" / "press-bench" / "articles.jsonl.gz",
+                        help="press-bench articles, for the cross-article pairs (skipped when absent)")
+    parser.add_argument("--pairs-only", action="store_true", help="score only the cross-article pairs")
     args = parser.parse_args()
+    if args.bench.is_file():
+        report_pairs(args.bench, args.ner or DEFAULT_MODEL, args.errors)
+    else:
+        print(f"cross-article pairs skipped: {args.bench} not found (pass --bench)")
+    if args.pairs_only:
+        return 0
     golds = [json.loads(line) for line in (args.data / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
     chosen = {"dev": golds[TRAIN_ARTICLES:], "train": golds[:TRAIN_ARTICLES], "all": golds}[args.split]
     chosen = [g for g in chosen if g["entities"]]
@@ -146,6 +255,12 @@ def main() -> int:
           f"({(n_cases - len(wrong)) / n_cases:.1%})")
     if args.errors:
         print("\n".join("  " + e for e in wrong))
+    roots = {"press-annotated": args.data, "press-annotated-v2": args.data.parent / "press-annotated-v2"}
+    n_gold, wrong_gold = score_place_gold(PLACE_GOLD, roots)
+    print(f"place mentions ({PLACE_GOLD.relative_to(REPO)}): {n_gold - len(wrong_gold)} of {n_gold} right "
+          f"({(n_gold - len(wrong_gold)) / n_gold:.1%})")
+    if args.errors:
+        print("\n".join("  " + e for e in wrong_gold))
     return 0
 
 

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from pipeline.entities.names import label_of_entity_id
-from pipeline.entities.places import PlaceResolver, default_place_resolver
+from pipeline.entities.places import PLACE_CODE_PREFIXES, PlaceResolver, default_place_resolver
 from pipeline.records import Alias, Entity, Label, LinkedMention
 
 _PLACE_ID_PREFIX = "loc-"
@@ -53,7 +53,7 @@ def _entity(entity_id: str, label: Label, names: Counter[str], surfaces: Counter
     return Entity(
         entity_id, label, place.name, sum(surfaces.values()), n_documents,
         country_code=place.country_code, latitude=place.latitude, longitude=place.longitude,
-        geonames_id=place.geonames_id,
+        geonames_id=place.geonames_id, feature_class=place.feature_class, admin1=place.admin1,
     )
 
 
@@ -62,4 +62,4 @@ def _place_code(entity_id: str, label: Label) -> str:
     if label is not Label.LOC or not entity_id.startswith(_PLACE_ID_PREFIX):
         return ""
     code = entity_id[len(_PLACE_ID_PREFIX):]
-    return code if code.startswith(("gn", "iso-", "region-")) else ""
+    return code if code.startswith(PLACE_CODE_PREFIXES) else ""

