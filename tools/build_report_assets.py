@@ -100,9 +100,20 @@ def province_outlines(admin1: dict) -> dict:
 
 def _rounded(geometry: dict) -> dict:
     if geometry["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [_ring(ring) for ring in geometry["coordinates"]]}
-    return {"type": "MultiPolygon",
-            "coordinates": [[_ring(ring) for ring in polygon] for polygon in geometry["coordinates"]]}
+        return {"type": "Polygon", "coordinates": _polygon(geometry["coordinates"])}
+    return {"type": "MultiPolygon", "coordinates": [_polygon(polygon) for polygon in geometry["coordinates"]]}
+
+
+def _polygon(rings: list) -> list:
+    """Rounded rings wound as d3-geo (and so Vega) wants them: the outer ring clockwise, holes
+    anticlockwise. Natural Earth's GeoJSON winds the other way, which d3 reads as "the whole globe
+    except this province"."""
+    return [_wound(_ring(ring), clockwise=index == 0) for index, ring in enumerate(rings)]
+
+
+def _wound(ring: list, clockwise: bool) -> list:
+    twice_area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:]))
+    return ring if (twice_area < 0) == clockwise else ring[::-1]
 
 
 def _ring(ring: list) -> list:
