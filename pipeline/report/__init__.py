@@ -8,15 +8,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..tables import load_tables
 from .page import render
+from .source import ReportError, read_tables
 from .summary import summarise
 
 REPORT_NAME = "report.html"
-
-
-class ReportError(Exception):
-    """The tables cannot be read, or the report or database cannot be written."""
 
 
 def build_report(tables: str | os.PathLike, destination: str | os.PathLike | None = None) -> Path:
@@ -24,11 +20,7 @@ def build_report(tables: str | os.PathLike, destination: str | os.PathLike | Non
     tables), atomically; returns its path."""
     folder = Path(tables)
     target = Path(destination) if destination else folder / REPORT_NAME
-    try:
-        frames = load_tables(folder)
-    except FileNotFoundError as error:
-        raise ReportError(str(error)) from error
-    page = render(summarise(frames), folder.name or str(folder))
+    page = render(summarise(read_tables(folder)), folder.name or str(folder))
     _write_atomically(target, page.encode("utf-8"))
     return target
 
