@@ -57,6 +57,7 @@
 
   embedAll().then(function () {
     setUpPicker();
+    document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));  // for the tests and the bench
     document.body.setAttribute("data-ready", "yes");
   }).catch(function (error) {
     document.body.setAttribute("data-ready", "error");

@@ -15,7 +15,7 @@ from ..records import Label, Status
 TOP_ENTITIES = 20          # bars per label chart
 TIMELINE_ENTITIES = 8      # lines in the "top entities over time" chart
 PICKABLE_ENTITIES = 2000   # entities the user can pick for their own chart (page size grows with it)
-MAP_PLACES = 1500          # points per map
+MAP_PLACES = 500           # points per map: more is unreadable and slows the page
 PROBLEM_ROWS = 1000        # skipped/failed articles listed in the table
 REASON_KINDS = 25          # rows of the "statuses and reasons" table
 WEEKLY_UP_TO_DAYS = 2 * 366  # a longer window is shown by month
