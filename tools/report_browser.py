@@ -102,12 +102,15 @@ def open_report(path: Path, viewport: tuple[int, int] = (1240, 900)):
 
 
 def main() -> int:
-    """`python tools/report_browser.py PAGE`: open PAGE once and print what happened as JSON
-    (tools/bench_report.py runs this in a child process to count the browser's CPU time)."""
+    """`python tools/report_browser.py PAGE [SCREENSHOT.jpg]`: open PAGE once, print what happened as
+    JSON (tools/bench_report.py runs this in a child process), and save a full-page screenshot if asked
+    (the README's picture: JPEG, to stay small)."""
     import json
     import sys
 
     with open_report(Path(sys.argv[1])) as opened:
+        if len(sys.argv) > 2:
+            opened.page.screenshot(path=sys.argv[2], full_page=True, type="jpeg", quality=60)
         print(json.dumps({"ready": opened.ready_state(), "open_seconds": opened.open_seconds,
                           "wall_seconds": opened.wall_seconds, "main_thread_seconds": opened.main_thread_seconds,
                           "requests": opened.requests, "console_errors": opened.console_errors}))

@@ -13,7 +13,7 @@ from importlib import resources
 from .. import __version__
 from ..records import Label, Status
 from . import specs
-from .summary import PICKABLE_ENTITIES, ReportData
+from .summary import PICKABLE_ENTITIES, TOP_ENTITIES, ReportData
 
 SCRIPTS = ("vega.min.js", "vega-lite.min.js", "vega-embed.min.js")
 CONTENT_SECURITY_POLICY = (
@@ -180,8 +180,8 @@ def _top_section(data: ReportData) -> str:
         f'<div class="panel"><h3>{LABEL_TITLES[label]}</h3><div data-chart="top-{label}"></div></div>'
         for label in data.top_entities)
     return ('<section id="top"><h2>Most mentioned</h2>'
-            f'<p class="muted">The {len(next(iter(data.top_entities.values()), []))} or fewer entities of each kind '
-            'in most articles, with their numbers of articles and mentions.</p>'
+            f'<p class="muted">Up to {TOP_ENTITIES} entities of each kind: those in most articles, '
+            'with their numbers of articles and mentions.</p>'
             f'<div class="grid">{panels}</div></section>')
 
 
