@@ -8,7 +8,7 @@ SHARED ?= ../shared
 N      ?= 20000
 WORKERS ?=
 
-.PHONY: extract add test test-fast bench train evaluate evaluate-language golden gazetteer clean help
+.PHONY: extract add test test-fast bench train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
@@ -19,6 +19,9 @@ help:
 	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
 	@echo "make train                                 retrain the shipped NER model from ../shared"
 	@echo "make golden                                regenerate the golden end-to-end tables"
+	@echo "make report [OUT=output]                   OUT/report.html: an offline visual report of the tables"
+	@echo "make sqlite [OUT=output CORPUS=corpus]     OUT/press.db: the tables (and texts) for datasette"
+	@echo "make bench-report                          report/export build and open times on 120k synthetic articles"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +64,16 @@ golden: $(VENV)/.installed
 
 gazetteer: $(VENV)/.installed
 	$(PY) tools/build_gazetteer.py
+
+report: $(VENV)/.installed
+	$(PY) -m pipeline report "$(OUT)"
+
+sqlite: $(VENV)/.installed
+	$(PY) -m pipeline export "$(OUT)" --sqlite "$(OUT)/press.db" --corpus "$(CORPUS)"
+
+bench-report: $(VENV)/.installed
+	$(PY) tools/synth_tables.py --out build/synth-tables
+	$(PY) tools/bench_report.py --tables build/synth-tables
 
 clean:
 	rm -rf output build .pytest_cache

@@ -10,6 +10,7 @@ from .add import AddError, add_articles
 from .config import DEFAULT_MODEL, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
 from .corpus import CorpusError
 from .ner import ModelNotFoundError
+from .report import ReportError
 from .run import RunInterrupted, run
 from .state import RunLockedError
 from .tables import OutputError
@@ -57,7 +58,27 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--date", default="", help="publication date YYYY-MM-DD (overrides the article's own)")
     add.add_argument("--title", default="", help="title (overrides the article's own)")
     add.add_argument("--source", default="", help="source, e.g. the newspaper (overrides the article's own)")
+    _add_report_commands(commands)
     return parser
+
+
+def _add_report_commands(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report", help="write an offline HTML report of the tables",
+        description="Write one self-contained page (charts, maps, failed articles) from the tables in OUT; "
+                    "it opens offline and makes no network request.",
+    )
+    report.add_argument("out", type=Path, nargs="?", default=Path("output"), help="folder with the tables (default: output)")
+    report.add_argument("--to", type=Path, default=None, help="the HTML file to write (default: OUT/report.html)")
+    export = commands.add_parser(
+        "export", help="write the tables to a SQLite database (for datasette and sqlite-utils)",
+        description="Write the tables in OUT to one SQLite database with keys, indexes and full-text search.",
+    )
+    export.add_argument("out", type=Path, nargs="?", default=Path("output"), help="folder with the tables (default: output)")
+    export.add_argument("--sqlite", type=Path, required=True, metavar="FILE", help="the database file to write (replaced)")
+    export.add_argument("--corpus", type=Path, default=None,
+                        help="also store each article's body text (searchable), read from this corpus; "
+                             "without it only titles are searchable")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,11 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if arguments.command == "extract":
             return _extract(arguments)
+        if arguments.command == "report":
+            return _report(arguments)
+        if arguments.command == "export":
+            return _export(arguments)
         return _add(arguments)
     except RunInterrupted as interrupted:
         print(f"\n{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ConfigError, CorpusError, AddError, ModelNotFoundError, RunLockedError, OutputError, ValueError) as error:
+    except (ConfigError, CorpusError, AddError, ModelNotFoundError, RunLockedError, OutputError, ReportError,
+            ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -106,3 +132,18 @@ def _add(arguments: argparse.Namespace) -> int:
         print(f"refused {where}: {reason}", file=sys.stderr)
     print(f"{len(report.added)} added, {len(report.refused)} refused", file=sys.stderr)
     return 0 if report.added or not report.refused else 1
+
+
+def _report(arguments: argparse.Namespace) -> int:
+    from .report import build_report
+
+    path = build_report(arguments.out, arguments.to)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    return 0
+
+
+def _export(arguments: argparse.Namespace) -> int:
+    from .report.sqlite import export_sqlite
+
+    print(export_sqlite(arguments.out, arguments.sqlite, corpus=arguments.corpus).line(), file=sys.stderr)
+    return 0

@@ -59,3 +59,24 @@ def ruler_model(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("model") / "ruler_nl"
     nlp.to_disk(path)
     return path
+
+
+@pytest.fixture
+def make_tables(tmp_path: Path):
+    """Write a hand-made set of output tables (rows as dicts, missing columns empty) and return the folder:
+    the report and the export read tables only, so their tests need no pipeline run."""
+    import csv
+
+    from pipeline.tables import TABLE_COLUMNS
+
+    def _make(name: str = "tables", **rows: list[dict]) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        for table, columns in TABLE_COLUMNS.items():
+            with open(folder / f"{table}.csv", "w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, columns, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows.get(table, []))
+        return folder
+
+    return _make
