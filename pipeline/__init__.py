@@ -12,8 +12,8 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # the idiom type checkers understand, without importing `typing` (most of the import time)
 __version__ = "0.1.0"
 
 _PUBLIC = {  # public name -> submodule that defines it
