@@ -45,6 +45,14 @@ def test_bulk_add_from_jsonl_and_folder_keeps_metadata_and_refuses_duplicates(tm
     assert (docs["pb-1"].title, docs["pb-1"].published) == ("Fietsbrug", "2025-04-12")
 
 
+def test_jsonl_item_with_outlet_and_source_keeps_both_in_the_corpus(tmp_path, write):
+    items = write("in/bench.jsonl", '{"id": "b-1", "source": "verzameling/nieuws", "outlet": "NOS", "lang": "nl", '
+                                    '"text": "Het kabinet presenteert dinsdag de plannen."}\n')
+    add_articles([items], tmp_path / "corpus")
+    (doc,) = read_corpus(tmp_path / "corpus")
+    assert (doc.source, dict(doc.metadata)) == ("NOS", {"lang": "nl", "source": "verzameling/nieuws"})
+
+
 def test_name_collision_gets_a_new_file_name(tmp_path, write):
     corpus = tmp_path / "corpus"
     add_articles([write("a/nieuws.txt", "Eerste tekst.")], corpus)
