@@ -31,10 +31,14 @@ $(VENV)/.installed: pyproject.toml
 extract: $(VENV)/.installed
 	$(PY) -m pipeline extract "$(CORPUS)" --out "$(OUT)" $(if $(WORKERS),--workers $(WORKERS))
 
+# FILE, DATE, TITLE and SOURCE reach the shell as environment variables, never pasted into the
+# command line (make exports command-line variables), so spaces, quotes and accents are safe
+# (a `$` must be written `$$`, as everywhere in make).
+# FILE is one file or folder; a folder or .jsonl file adds many articles at once.
 add: $(VENV)/.installed
-	@test -n "$(FILE)" || { echo "usage: make add FILE=article.txt [DATE=YYYY-MM-DD] [TITLE=...] [SOURCE=...]" >&2; exit 2; }
-	$(PY) -m pipeline add $(FILE) --corpus "$(CORPUS)" \
-	  $(if $(DATE),--date "$(DATE)") $(if $(TITLE),--title "$(TITLE)") $(if $(SOURCE),--source "$(SOURCE)")
+	@test -n "$$FILE" || { echo "usage: make add FILE=article.txt [DATE=YYYY-MM-DD] [TITLE=...] [SOURCE=...]" >&2; exit 2; }
+	$(PY) -m pipeline add "$$FILE" --corpus "$(CORPUS)" \
+	  $${DATE:+--date "$$DATE"} $${TITLE:+--title "$$TITLE"} $${SOURCE:+--source "$$SOURCE"}
 
 test: $(VENV)/.installed
 	$(PY) -m pytest

@@ -66,8 +66,11 @@ def _write_article(corpus: Path, document: Document) -> Path:
 
     The file name (from the original id or file name) becomes the article's id in the corpus."""
     target = _free_path(corpus, _slug(document))
+    # When `outlet` filled the source column, the item's own `source` is in metadata: the column is
+    # then written as `outlet`, which wins again on reading, so both survive the copy.
+    source_key = "outlet" if any(key == "source" for key, _ in document.metadata) else "source"
     fields = [("title", document.title),
-              ("published", document.published), ("source", document.source), ("url", document.url),
+              ("published", document.published), (source_key, document.source), ("url", document.url),
               *document.metadata]
     lines = ["---", *(f"{key}: {_quoted(value)}" for key, value in fields if value), "---", document.body.strip(), ""]
     temporary = target.with_name(f".{target.name}.tmp")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 from pathlib import Path
 
+from . import __version__
 from .add import AddError, add_articles
 from .config import DEFAULT_MODEL, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
 from .corpus import CorpusError
@@ -15,15 +17,32 @@ from .run import RunInterrupted, run
 from .state import RunLockedError
 from .tables import OutputError
 
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+EXIT_OK = 0
+EXIT_NOTHING_ADDED = 1  # `add`: every article was refused
+EXIT_USAGE = 2  # bad option, missing corpus or model, unwritable output, locked output (argparse uses 2 too)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; finished batches are saved
+PACKAGE_NAME = "dutch-press-pipeline"
+
+
+def version_text(model_dir: Path = DEFAULT_MODEL) -> str:
+    """Package version and the name and version of the model it uses, read from the model's meta.json."""
+    try:
+        meta = json.loads((model_dir / "meta.json").read_text(encoding="utf-8"))
+        model = f"model {meta.get('name', '?')} {meta.get('version', '?')}"
+    except (OSError, ValueError):
+        model = "model missing"
+    return f"{PACKAGE_NAME} {__version__}, {model}"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m pipeline",
+        prog=_program_name(),
         description="Extract people, organisations, places and dates from Dutch-language press into CSV tables.",
+        epilog="Exit codes: 0 done; 1 `add` refused every article; 2 bad option, missing corpus or model, "
+               "unwritable or locked output; 130 interrupted (finished work is saved).",
     )
+    parser.add_argument("--version", action="version", version=version_text(),
+                        help="print the package and model versions and exit")
     commands = parser.add_subparsers(dest="command", required=True)
 
     extract = commands.add_parser(
@@ -33,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("corpus", type=Path, nargs="?", default=Path("corpus"),
                          help="folder of .txt/.md articles (searched recursively) or a .jsonl file (default: corpus)")
     extract.add_argument("--out", type=Path, default=Path("output"), help="folder for the tables (default: output)")
-    extract.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="spaCy NER model folder (default: the shipped model)")
+    extract.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="spaCy NER model folder (default: the shipped model, %(default)s)")
     extract.add_argument("--languages", default="nl",
                          help="comma-separated ISO 639-1 codes of the languages to analyse; others are skipped (default: nl)")
     extract.add_argument("--workers", type=int, default=default_workers(), help="worker processes (default: %(default)s)")
@@ -46,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "cld2 alone is fastest")
     extract.add_argument("--aliases", type=Path, default=None,
                          help="alias table (alias,canonical,label); default: aliases.csv in the corpus folder if present")
-    extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (default: a progress bar is shown)")
 
     add = commands.add_parser(
         "add", help="store new articles in the corpus",
@@ -55,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("files", type=Path, nargs="+", metavar="FILE", help="article file, folder or .jsonl file")
     add.add_argument("--corpus", type=Path, default=Path("corpus"), help="corpus folder (default: corpus)")
-    add.add_argument("--date", default="", help="publication date YYYY-MM-DD (overrides the article's own)")
-    add.add_argument("--title", default="", help="title (overrides the article's own)")
-    add.add_argument("--source", default="", help="source, e.g. the newspaper (overrides the article's own)")
+    add.add_argument("--date", default="", help="publication date YYYY-MM-DD, overrides the article's own (default: the article's own)")
+    add.add_argument("--title", default="", help="title, overrides the article's own (default: the article's own)")
+    add.add_argument("--source", default="", help="source, e.g. the newspaper; overrides the article's own (default: the article's own)")
     _add_report_commands(commands)
     return parser
 
@@ -79,6 +98,11 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--corpus", type=Path, default=None,
                         help="also store each article's body text (searchable), read from this corpus; "
                              "without it only titles are searchable")
+
+
+def _program_name() -> str:
+    """`dutch-press` when run as the installed command, else `python -m pipeline` (usage lines show it)."""
+    return "dutch-press" if Path(sys.argv[0]).stem == "dutch-press" else "python -m pipeline"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,7 +144,7 @@ def _extract(arguments: argparse.Namespace) -> int:
     )
     summary = run(config)
     print(summary.line(), file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _add(arguments: argparse.Namespace) -> int:
@@ -131,7 +155,7 @@ def _add(arguments: argparse.Namespace) -> int:
     for where, reason in report.refused:
         print(f"refused {where}: {reason}", file=sys.stderr)
     print(f"{len(report.added)} added, {len(report.refused)} refused", file=sys.stderr)
-    return 0 if report.added or not report.refused else 1
+    return EXIT_OK if report.added or not report.refused else EXIT_NOTHING_ADDED
 
 
 def _report(arguments: argparse.Namespace) -> int:
@@ -139,11 +163,11 @@ def _report(arguments: argparse.Namespace) -> int:
 
     path = build_report(arguments.out, arguments.to)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
-    return 0
+    return EXIT_OK
 
 
 def _export(arguments: argparse.Namespace) -> int:
     from .report.sqlite import export_sqlite
 
     print(export_sqlite(arguments.out, arguments.sqlite, corpus=arguments.corpus).line(), file=sys.stderr)
-    return 0
+    return EXIT_OK

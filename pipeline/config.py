@@ -8,7 +8,9 @@ from enum import Enum
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-DEFAULT_MODEL = PACKAGE_ROOT.parent / "models" / "nl_press_ner"
+# The shipped model, inside the package so that an installed wheel finds it without a path. In the
+# repository `pipeline/model` is a symlink to models/nl_press_ner; the wheel holds a copy of the files.
+DEFAULT_MODEL = PACKAGE_ROOT / "model"
 ALIAS_FILE_NAME = "aliases.csv"
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -35,10 +37,15 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class Config:
-    """Where to read, where to write, which model, and how hard to work."""
+    """Where to read, where to write, which model, and how hard to work.
 
-    corpus: Path
-    out: Path
+    Paths may be given as `str` or any `os.PathLike`; they are stored as `Path`. `languages` may be
+    a set of codes or a comma-separated string ("nl,en"). `corpus` and `out` are None only for texts
+    analysed in memory (`pipeline.extract`), which read no corpus and write no tables.
+    """
+
+    corpus: Path | None
+    out: Path | None
     model: Path = DEFAULT_MODEL
     languages: frozenset[str] = field(default_factory=lambda: frozenset({"nl"}))
     workers: int = field(default_factory=default_workers)
@@ -49,12 +56,13 @@ class Config:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        if not self.corpus.exists():
+        self._normalise_types()
+        if self.corpus is not None and not self.corpus.exists():
             raise ConfigError(
                 f"corpus path {self.corpus} does not exist: "
                 "pass a folder of .txt/.md files or a .jsonl file (e.g. CORPUS=corpus/)"
             )
-        if self.out.exists() and not self.out.is_dir():
+        if self.out is not None and self.out.exists() and not self.out.is_dir():
             raise ConfigError(f"output path {self.out} is a file: pass a folder for the tables (e.g. OUT=output/)")
         bad = sorted(code for code in self.languages if not _LANGUAGE_CODE.match(code))
         if not self.languages or bad:
@@ -74,6 +82,17 @@ class Config:
         if self.aliases is not None and not self.aliases.is_file():
             raise ConfigError(f"alias file {self.aliases} does not exist: create it (columns alias,canonical,label) or leave --aliases out")
 
+    def _normalise_types(self) -> None:
+        """Paths as Path and languages as a frozenset, whatever the caller passed (the dataclass is frozen)."""
+        for name in ("corpus", "out", "model", "aliases"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+        if isinstance(self.languages, str):
+            object.__setattr__(self, "languages", frozenset(code.strip() for code in self.languages.split(",") if code.strip()))
+        elif not isinstance(self.languages, frozenset):
+            object.__setattr__(self, "languages", frozenset(self.languages))
+
     @property
     def alias_file(self) -> Path | None:
         """The user's alias table: given explicitly, or `aliases.csv` inside a corpus folder."""
@@ -83,5 +102,7 @@ class Config:
             )
         if self.aliases is not None:
             return self.aliases
+        if self.corpus is None or not self.corpus.is_dir():
+            return None
         candidate = self.corpus / ALIAS_FILE_NAME
-        return candidate if self.corpus.is_dir() and candidate.is_file() else None
+        return candidate if candidate.is_file() else None

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,6 +28,10 @@ _DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)(?=\s)\s*")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 _BINARY_SAMPLE = 8192
+# Who published the article, most specific first: press-bench's `source` names the collection, `outlet`
+# the newspaper. The first one present fills the `source` column; the others stay in `metadata`.
+SOURCE_FIELDS = ("outlet", "source", "publisher")
+CONTENT_ID_LENGTH = 16
 
 
 class CorpusError(Exception):
@@ -36,8 +40,25 @@ class CorpusError(Exception):
 
 def read_corpus(path: Path) -> Iterator[Document]:
     """All articles under `path` (a folder, a .txt/.md file or a .jsonl file), in a stable order."""
+    yield from _with_unique_ids(_documents_under(Path(path)))
+
+
+def read_records(records: Iterable[Mapping[str, object]], name: str = "texts") -> Iterator[Document]:
+    """Articles held in memory (`pipeline.extract`), each read exactly like one line of a .jsonl file.
+
+    `source_path` is `name[i]`, the record's position in what the caller passed.
+    """
+    documents = (
+        document_from_record(record, source_path=f"{name}[{index}]", where=f"{name}[{index}]")
+        for index, record in enumerate(records)
+    )
+    yield from _with_unique_ids(documents)
+
+
+def _with_unique_ids(documents: Iterable[Document]) -> Iterator[Document]:
+    """The documents, a repeated id marked as an error naming the article that used it first."""
     seen: dict[str, str] = {}
-    for document in _documents_under(path):
+    for document in documents:
         first = seen.setdefault(document.doc_id, document.source_path)
         if first != document.source_path:
             document = replace(
@@ -191,13 +212,26 @@ def _jsonl_article(raw: bytes, location: str, relative: str, number: int) -> Doc
         return _problem_document(location, location, f"{relative} line {number} is not valid JSON ({error.msg} at column {error.colno}): fix or remove the line")
     if not isinstance(record, dict):
         return _problem_document(location, location, f"{relative} line {number} is not a JSON object: write one {{\"id\": ..., \"text\": ...}} object per line")
-    doc_id = str(record.get("id") or location)
+    return document_from_record(record, source_path=location, where=f"{relative} line {number}", encoding=encoding)
+
+
+def document_from_record(record: Mapping[str, object], *, source_path: str, where: str,
+                         encoding: str = "utf-8") -> Document:
+    """One article from a .jsonl object or an in-memory record (`text`, optional `id`, `title`, ...).
+
+    The id is the `id` field, else derived from the text (first characters of its content hash), so
+    it never depends on the file name or line: a renamed or split file re-analyses nothing. Fields
+    that fill no column are kept in `metadata` (non-string values as JSON text).
+    """
     body = record.get("text")
+    doc_id = _scalar_text(record["id"]) if record.get("id") not in (None, "") else ""
     if not isinstance(body, str):
-        return _problem_document(doc_id, location, f"{relative} line {number} has no \"text\" string: add the article text as \"text\"")
-    fields = {key: _scalar_text(record.get(key)) for key in ("title", "published", "date", "source", "url") if record.get(key) is not None}
-    return _document_from_fields(doc_id=doc_id, source_path=location, body=body, fields=fields,
-                                 encoding=encoding, where=f"{relative} line {number}", strip_body=False)
+        return _problem_document(doc_id or source_path, source_path,
+                                 f"{where} has no \"text\" string: add the article text as \"text\"")
+    fields = {str(key): _scalar_text(value) for key, value in record.items()
+              if key not in ("id", "text") and value is not None}
+    return _document_from_fields(doc_id=doc_id or content_hash(body)[:CONTENT_ID_LENGTH], source_path=source_path,
+                                 body=body, fields=fields, encoding=encoding, where=where, strip_body=False)
 
 
 def _scalar_text(value: object) -> str:
@@ -230,7 +264,7 @@ def _document_from_fields(*, doc_id: str, source_path: str, body: str, fields: d
         title=title,
         body=body,
         published=published,
-        source=fields.pop("source", ""),
+        source=_take_source(fields),
         url=fields.pop("url", ""),
         encoding=encoding,
         content_sha256=content_hash(body),
@@ -240,6 +274,14 @@ def _document_from_fields(*, doc_id: str, source_path: str, body: str, fields: d
     if not (title + body).strip():
         return replace(document, problem="empty article: the file has no text", problem_status=Status.SKIPPED)
     return document
+
+
+def _take_source(fields: dict[str, str]) -> str:
+    """Remove and return the first non-empty field of SOURCE_FIELDS; the others stay in `fields`."""
+    for key in SOURCE_FIELDS:
+        if not fields.get(key, "").strip():
+            fields.pop(key, None)  # empty: nothing to keep
+    return next((fields.pop(key) for key in SOURCE_FIELDS if key in fields), "")
 
 
 def normalise_published(value: str) -> str:

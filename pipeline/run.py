@@ -13,12 +13,12 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import __version__
-from .config import Config
+from .config import Config, ConfigError
 from .corpus import read_alias_rows, read_corpus
 from .dates import extract_article_dates
 from .entities import (
@@ -78,6 +78,8 @@ class RunSummary:
 
 def run(config: Config) -> RunSummary:
     """Bring the tables in `config.out` up to date with the corpus; only new or changed articles are analysed."""
+    if config.corpus is None or config.out is None:
+        raise ConfigError("run() needs a corpus and an output folder: for texts in memory use pipeline.extract(texts)")
     started = time.perf_counter()
     times = StageTimes()
     documents = list(read_corpus(config.corpus))
@@ -101,13 +103,15 @@ def _update(config: Config, documents: list[Document], alias_rules: Sequence[Ali
     current = {d.doc_id: document_revision(d) for d in documents}
     todo = [d for d in documents if stored.get(d.doc_id) != current[d.doc_id]]
     deleted = sorted(stored.keys() - current.keys())
-    manifest = _manifest(current, alias_rules)
+    # with the source paths: a renamed file rewrites documents.csv, though it re-analyses nothing
+    manifest = _manifest({d.doc_id: f"{current[d.doc_id]}\t{d.source_path}" for d in documents}, alias_rules)
     tables_exist = all((config.out / f"{name}.csv").is_file() for name in TABLE_COLUMNS)
     up_to_date = not todo and not deleted and tables_exist and store.get_meta("manifest") == manifest
     if not up_to_date:
         store.delete(deleted)
         _analyse_all(todo, config, store, times)
-        store.set_meta("statuses", json.dumps(_write_all(config.out, store, alias_rules, times)))
+        by_id = {d.doc_id: d for d in documents}
+        store.set_meta("statuses", json.dumps(_write_all(config.out, store, by_id, alias_rules, times)))
         store.set_meta("manifest", manifest)
     statuses = json.loads(store.get_meta("statuses") or "{}")
     return RunSummary(
@@ -302,17 +306,41 @@ def _progress_bar(total: int, enabled: bool):
 
 # ---------------------------------------------------------------- corpus-wide stages
 
-def _write_all(out: Path, store: StateStore, alias_rules: Sequence[AliasRule], times: StageTimes) -> dict[str, int]:
-    """Link, aggregate and write every table from the stored results; returns documents per status."""
+def _write_all(out: Path, store: StateStore, documents: Mapping[str, Document], alias_rules: Sequence[AliasRule],
+               times: StageTimes) -> dict[str, int]:
+    """Link, aggregate and write every table from the stored results; returns documents per status.
+
+    A stored result may predate a rename of its file: its document is taken from the corpus as read now.
+    """
     clock = time.perf_counter()
-    results = list(store.results())
+    results = [replace(r, document=documents.get(r.document.doc_id, r.document)) for r in store.results()]
+    tables = table_set(results, alias_rules)
+    times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
+    write_tables(out, tables)
+    times.seconds["tables"] = time.perf_counter() - clock
+    return dict(Counter(r.status.value for r in results))
+
+
+def table_set(results: Sequence[DocumentResult], alias_rules: Sequence[AliasRule]) -> TableSet:
+    """The corpus-wide stages: link the mentions of every document, then across documents, and build
+    the canonical entities."""
     linked = link_across_articles({
         r.document.doc_id: link_mentions(r.mentions, alias_rules, outlet_country=outlet_country(r.document.source))
         for r in results if r.mentions
     })
     entities, aliases = build_entities((doc_id, item) for doc_id, items in linked.items() for item in items)
-    times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
-    write_tables(out, TableSet(results=results, linked=linked, entities=entities, aliases=aliases))
-    times.seconds["tables"] = time.perf_counter() - clock
-    return dict(Counter(r.status.value for r in results))
+    return TableSet(results=results, linked=linked, entities=entities, aliases=aliases)
 
+
+# ---------------------------------------------------------------- texts in memory (pipeline.extract)
+
+def analyse(documents: Sequence[Document], config: Config) -> list[DocumentResult]:
+    """The per-document stages for documents held in memory, batched over `config.workers` processes
+    as in `run`; nothing is stored. Results are ordered by document id, the order of the tables."""
+    results = [problem_result(d) for d in documents if d.problem]
+    readable = [d for d in documents if not d.problem]
+    if readable:
+        check_model_dir(config.model)
+        for batch_results, _ in _analysed_batches(list(_batches(readable, config.batch_size)), config):
+            results.extend(batch_results)
+    return sorted(results, key=lambda r: r.document.doc_id)

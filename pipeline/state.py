@@ -12,7 +12,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -32,8 +32,11 @@ class RunLockedError(RuntimeError):
 
 
 def document_revision(document: Document) -> str:
-    """Changes whenever anything the stages look at changes (text, title, date, ...)."""
-    payload = json.dumps(asdict(document), sort_keys=True, default=str, ensure_ascii=False)
+    """Changes whenever anything the stages look at changes (text, title, date, ...).
+
+    Where the article is stored (`source_path`) is left out: renaming or splitting a file re-analyses nothing.
+    """
+    payload = json.dumps(asdict(replace(document, source_path="")), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -7,6 +7,7 @@ table and a crash leaves the previous tables intact.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -67,15 +68,20 @@ class TableSet:
     aliases: Sequence[Alias]
 
 
-def write_tables(out: Path, tables: TableSet) -> dict[str, Path]:
-    """Write all five tables atomically; returns their paths."""
-    rows = {
+def _table_rows(tables: TableSet) -> dict[str, Iterable[Sequence[object]]]:
+    """The rows of each table, as they are written."""
+    return {
         "documents": (_document_row(r) for r in tables.results),
         "mentions": _mention_rows(tables.results, tables.linked),
         "entities": (_entity_row(e) for e in tables.entities),
         "aliases": ((a.entity_id, a.alias, a.n_mentions) for a in tables.aliases),
         "dates": _date_rows(tables.results),
     }
+
+
+def write_tables(out: Path, tables: TableSet) -> dict[str, Path]:
+    """Write all five tables atomically; returns their paths."""
+    rows = _table_rows(tables)
     try:
         out.mkdir(parents=True, exist_ok=True)
         staged = {name: _stage(out / f"{name}.csv", TABLE_COLUMNS[name], table_rows) for name, table_rows in rows.items()}
@@ -92,12 +98,31 @@ def write_tables(out: Path, tables: TableSet) -> dict[str, Path]:
 def _stage(target: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
     temporary = target.with_name(f".{target.name}.tmp")
     with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
+        _write_csv(handle, columns, rows)
         handle.flush()
         os.fsync(handle.fileno())
     return temporary
+
+
+def _write_csv(handle, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+
+
+def table_frames(tables: TableSet) -> dict[str, "pandas.DataFrame"]:  # noqa: F821
+    """The tables as DataFrames without touching the disk (`pipeline.extract`).
+
+    Each goes through the same CSV text and the same typing as `write_tables` + `load_tables`, so
+    the frames equal those `load_tables` gives for the same results, value for value and dtype for dtype.
+    """
+    frames = {}
+    for name, rows in _table_rows(tables).items():
+        text = io.StringIO()
+        _write_csv(text, TABLE_COLUMNS[name], rows)
+        text.seek(0)
+        frames[name] = _typed_frame(name, text)
+    return frames
 
 
 def _document_row(result: DocumentResult) -> tuple[object, ...]:
@@ -145,23 +170,28 @@ def _coordinate(value: float | None) -> str:
 def load_tables(folder: str | os.PathLike) -> dict[str, "pandas.DataFrame"]:  # noqa: F821
     """The tables of `folder` as DataFrames: ids and text as strings, labels as categoricals,
     dates as datetimes, counts as nullable integers."""
-    import pandas as pd
-
     folder = Path(folder)
     tables = {}
-    for name, columns in TABLE_COLUMNS.items():
+    for name in TABLE_COLUMNS:
         path = folder / f"{name}.csv"
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: run `make extract` (or `python -m pipeline extract`) first")
-        frame = pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[""])
-        for column in _DATETIME_COLUMNS.get(name, ()):
-            frame[column] = pd.to_datetime(frame[column], format="ISO8601")
-        for column in _CATEGORY_COLUMNS.get(name, ()):
-            frame[column] = frame[column].astype("category")
-        for column in _INTEGER_COLUMNS.get(name, ()):
-            frame[column] = frame[column].astype("Int64")
-        for column in _FLOAT_COLUMNS.get(name, ()):
-            frame[column] = frame[column].astype("Float64")
-        tables[name] = frame
+        tables[name] = _typed_frame(name, path)
     return tables
+
+
+def _typed_frame(name: str, source) -> "pandas.DataFrame":  # noqa: F821
+    """Table `name` read from a CSV path or text handle, with the dtypes `load_tables` promises."""
+    import pandas as pd
+
+    frame = pd.read_csv(source, dtype="string", keep_default_na=False, na_values=[""])
+    for column in _DATETIME_COLUMNS.get(name, ()):
+        frame[column] = pd.to_datetime(frame[column], format="ISO8601")
+    for column in _CATEGORY_COLUMNS.get(name, ()):
+        frame[column] = frame[column].astype("category")
+    for column in _INTEGER_COLUMNS.get(name, ()):
+        frame[column] = frame[column].astype("Int64")
+    for column in _FLOAT_COLUMNS.get(name, ()):
+        frame[column] = frame[column].astype("Float64")
+    return frame
 

@@ -1,10 +1,15 @@
 """`add`: articles are stored in the corpus with their metadata; the same text is never added twice."""
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from pipeline.add import AddError, add_articles
 from pipeline.corpus import read_corpus
+from tests.conftest import REPO
 
 
 def test_add_single_file_with_metadata_round_trips(tmp_path, write):
@@ -40,6 +45,14 @@ def test_bulk_add_from_jsonl_and_folder_keeps_metadata_and_refuses_duplicates(tm
     assert (docs["pb-1"].title, docs["pb-1"].published) == ("Fietsbrug", "2025-04-12")
 
 
+def test_jsonl_item_with_outlet_and_source_keeps_both_in_the_corpus(tmp_path, write):
+    items = write("in/bench.jsonl", '{"id": "b-1", "source": "verzameling/nieuws", "outlet": "NOS", "lang": "nl", '
+                                    '"text": "Het kabinet presenteert dinsdag de plannen."}\n')
+    add_articles([items], tmp_path / "corpus")
+    (doc,) = read_corpus(tmp_path / "corpus")
+    assert (doc.source, dict(doc.metadata)) == ("NOS", {"lang": "nl", "source": "verzameling/nieuws"})
+
+
 def test_name_collision_gets_a_new_file_name(tmp_path, write):
     corpus = tmp_path / "corpus"
     add_articles([write("a/nieuws.txt", "Eerste tekst.")], corpus)
@@ -57,3 +70,21 @@ def test_bad_requests_are_clear_errors(tmp_path, write, kwargs, message):
     files = [tmp_path / f for f in kwargs.pop("files", [])] or [write("a.txt", "Tekst.")]
     with pytest.raises(AddError, match=message):
         add_articles(files, tmp_path / "corpus", **kwargs)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
+def test_make_add_takes_names_and_titles_with_spaces_quotes_and_accents(tmp_path, write):
+    """`make add` passes FILE, TITLE, ... through the environment, so the shell never splits or unquotes them."""
+    article = write("in/mijn artikel over Liège \"nieuw\".txt", "De Lijn rijdt vanaf maandag vaker naar Gent.")
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    (venv / ".installed").touch()  # newer than pyproject.toml: make does not rebuild a venv here
+    title = "Trams in 't Gent: \"sneller\""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(REPO), "add", f"PY={sys.executable}", f"VENV={venv}",
+         f"FILE={article}", f"CORPUS={tmp_path / 'corpus'}", f"TITLE={title}", "DATE=2025-06-12", "SOURCE=Het Belang van Limburg"],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    (doc,) = read_corpus(tmp_path / "corpus")
+    assert (doc.doc_id, doc.title, doc.published, doc.source) == (
+        "mijn-artikel-over-liege-nieuw", title, "2025-06-12", "Het Belang van Limburg")

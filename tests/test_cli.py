@@ -1,12 +1,13 @@
 """Command line: documented options, exit codes and the exact words of its errors."""
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 
 import pytest
 
-from pipeline.cli import EXIT_USAGE, main
+from pipeline.cli import EXIT_USAGE, build_parser, main
 from tests.conftest import REPO
 
 
@@ -19,6 +20,16 @@ def test_extract_help_documents_every_option():
     assert result.returncode == 0
     for option in ("--out", "--model", "--languages", "--workers", "--batch-size", "--min-language-chars", "--aliases", "--no-progress"):
         assert option in result.stdout
+
+
+def test_every_option_shows_its_default_and_the_exit_codes_are_documented():
+    parser = build_parser()
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        for action in command._actions:
+            if action.help and action.dest != "help" and not action.required:
+                assert "default" in action.help, f"{name} {action.option_strings or action.dest}: help shows no default"
+    assert "Exit codes: 0 done; 1 `add` refused every article; 2 bad option" in run_cli("--help").stdout
 
 
 @pytest.mark.parametrize(

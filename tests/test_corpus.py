@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import replace
 
 import pytest
 
-from pipeline.corpus import CorpusError, content_hash, decode_bytes, normalise_published, read_corpus
+from pipeline.corpus import CorpusError, content_hash, decode_bytes, normalise_published, read_corpus, read_records
 from pipeline.records import Status
 
 
@@ -67,7 +68,55 @@ def test_jsonl_uses_id_field_and_keeps_text_exact(tmp_path, write):
     docs = documents(tmp_path)
     assert docs["pb-1"].body == "  De brug opent zaterdag.\n"
     assert docs["pb-1"].source_path == "items.jsonl:1"
-    assert "items.jsonl:2" in docs
+    without_id = content_hash("Zonder id.")[:16]
+    assert docs[without_id].source_path == "items.jsonl:2"
+
+
+def test_jsonl_ids_do_not_depend_on_the_file_name_or_line(tmp_path, write):
+    lines = [{"text": "De Vlaamse regering keurt het budget goed."}, {"id": 7, "text": "Het Rijksmuseum opent een nieuwe vleugel."}]
+    write("oud/alles.jsonl", "\n".join(json.dumps(line) for line in lines) + "\n")
+    write("nieuw/deel-2.jsonl", "\n\n" + json.dumps(lines[1]) + "\n" + json.dumps(lines[0]) + "\n")
+    before, after = documents(tmp_path / "oud"), documents(tmp_path / "nieuw")
+    assert sorted(before) == sorted(after) == sorted([content_hash(lines[0]["text"])[:16], "7"])
+
+
+@pytest.mark.parametrize(
+    "fields, source, metadata",
+    [
+        ({"source": "De Tijd"}, "De Tijd", {}),
+        ({"outlet": "NOS", "source": "wijnandb/leestmeer"}, "NOS", {"source": "wijnandb/leestmeer"}),
+        ({"publisher": "Mediahuis", "source": "De Standaard"}, "De Standaard", {"publisher": "Mediahuis"}),
+        ({"publisher": "DPG Media"}, "DPG Media", {}),
+        ({"outlet": "", "source": "Trouw"}, "Trouw", {}),
+        ({"lang": "nl", "license": None, "tags": ["politiek", "Gent"], "pagina": 3}, "",
+         {"lang": "nl", "tags": '["politiek", "Gent"]', "pagina": "3"}),
+    ],
+    ids=["source-only", "outlet-beats-collection-name", "source-beats-publisher", "publisher-only",
+         "empty-outlet-ignored", "unknown-fields-kept-null-left-out"],
+)
+def test_jsonl_source_fields_and_unknown_fields_kept_as_metadata(tmp_path, write, fields, source, metadata):
+    write("items.jsonl", json.dumps({"id": "a", "text": "Het college van Gent vergadert.", **fields}) + "\n")
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.source, dict(doc.metadata)) == (source, metadata)
+
+
+def test_front_matter_outlet_fills_source_and_keeps_the_rest(tmp_path, write):
+    write("x.txt", "---\noutlet: Het Nieuwsblad\nsource: archief-2025\n---\nDe markt in Brugge is verplaatst.\n")
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.source, doc.metadata) == ("Het Nieuwsblad", (("source", "archief-2025"),))
+
+
+def test_in_memory_records_read_like_jsonl_lines(tmp_path, write):
+    records = [{"id": "a", "outlet": "AD", "text": "Rotterdam krijgt een nieuwe brug.", "rubriek": "regio"},
+               {"text": "Zonder id."}, {"text": None}, {"id": "a", "text": "Nog een a."}]
+    write("items.jsonl", "\n".join(json.dumps(r) for r in records) + "\n")
+    from_file, in_memory = list(read_corpus(tmp_path)), list(read_records(records))
+    assert [d.source_path for d in in_memory] == ["texts[0]", "texts[1]", "texts[2]", "texts[3]"]
+    readable = [0, 1, 3]  # item 2 has no text: its id is where it is
+    assert [replace(from_file[i], source_path="", problem=None) for i in readable] == \
+        [replace(in_memory[i], source_path="", problem=None) for i in readable]
+    assert in_memory[2].problem == 'texts[2] has no "text" string: add the article text as "text"'
+    assert in_memory[3].problem == "duplicate document id 'a' (first used by texts[0]): give each article its own id"
 
 
 def test_gzipped_jsonl_is_read(tmp_path):

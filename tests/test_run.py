@@ -100,6 +100,21 @@ def test_added_changed_and_deleted_articles_are_the_only_ones_processed(corpus, 
     assert rows_of(out, "mentions", "nieuw")
 
 
+def test_renamed_or_split_jsonl_is_not_reanalysed_and_shows_its_new_place(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    lines = (corpus / "nieuws.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    (corpus / "nieuws.jsonl").unlink()
+    (corpus / "archief-deel-1.jsonl").write_text(lines[0], encoding="utf-8")
+    (corpus / "archief-deel-2.jsonl").write_text(lines[2], encoding="utf-8")  # line 2 was the broken one
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model))
+    assert (summary.new, summary.changed, summary.deleted, summary.unchanged) == (0, 0, 1, 10)
+    documents = load_tables(out)["documents"].set_index("doc_id")
+    assert documents.loc["gent-2025-001", "source_path"] == "archief-deel-1.jsonl:1"
+    assert documents.loc["wire-en-1", "source_path"] == "archief-deel-2.jsonl:1"
+
+
 def test_interrupted_run_keeps_finished_batches_and_resumes(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     real_analyse = run_module.Analyser.analyse

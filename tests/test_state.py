@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -49,6 +50,11 @@ def test_revision_changes_with_title_or_text_but_not_otherwise():
     base = result().document
     assert document_revision(base) == document_revision(result().document)
     assert document_revision(base) != document_revision(result(body="Andere tekst.").document)
+
+
+def test_revision_ignores_where_the_article_is_stored():
+    base = result().document
+    assert document_revision(base) == document_revision(replace(base, source_path="elders/nieuws.jsonl:7"))
 
 
 def test_second_run_on_same_output_stops_with_clear_message(tmp_path):
