@@ -97,7 +97,7 @@ def _add_report_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--sqlite", type=Path, required=True, metavar="FILE", help="the database file to write (replaced)")
     export.add_argument("--corpus", type=Path, default=None,
                         help="also store each article's body text (searchable), read from this corpus; "
-                             "without it only titles are searchable")
+                             "without it only titles are searchable (default: titles only)")
 
 
 def _program_name() -> str:

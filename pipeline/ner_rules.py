@@ -205,9 +205,9 @@ def label_explained_acronyms(spans: Iterable[Span], texts: Mapping[Field, str]) 
         for span in spans
     ]
     tagged = {(span.field, span.start, span.end) for span in spans}
+    occupied = {field: sorted((s.start, s.end) for s in result if s.field == field) for field in texts}
     for (field, start, end), label in acronyms.items():
-        occupied = sorted((s.start, s.end) for s in result if s.field == field)
-        if (field, start, end) not in tagged and not overlaps(occupied, start, end):
+        if (field, start, end) not in tagged and not overlaps(occupied[field], start, end):
             result.append(Span(field, start, end, label))
     return sorted(result, key=reading_order)
 
@@ -256,13 +256,32 @@ def apply_gazetteer(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer
     for span in spans:
         entry = gazetteer.entries.get(texts[span.field][span.start:span.end])
         result.append(Span(span.field, span.start, span.end, entry[0]) if entry else span)
+    kept: list[Span] = []
     for field, text in texts.items():
+        in_field = sorted((s for s in result if s.field == field), key=lambda s: (s.start, s.end))
+        starts = [s.start for s in in_field]
+        replaced: set[int] = set()
         for start, end in listed_names(text, gazetteer):
-            touching = [s for s in result if s.field == field and s.start < end and start < s.end]
-            if all(start <= s.start and s.end <= end for s in touching):
-                result = [s for s in result if s not in touching]
-                result.append(Span(field, start, end, gazetteer.entries[text[start:end]][0]))
-    return sorted(result, key=reading_order)
+            touching = spans_touching(in_field, starts, start, end)
+            if all(start <= in_field[i].start and in_field[i].end <= end for i in touching):
+                replaced.update(touching)
+                kept.append(Span(field, start, end, gazetteer.entries[text[start:end]][0]))
+        kept.extend(span for i, span in enumerate(in_field) if i not in replaced)
+    return sorted(kept, key=reading_order)
+
+
+def spans_touching(spans: list[Span], starts: list[int], start: int, end: int) -> list[int]:
+    """Indexes of the spans (sorted, not overlapping each other) that overlap [start, end).
+
+    Found by bisection: an article of 48,000 sentences has as many names, and a scan per name
+    would take hours.
+    """
+    first = bisect_right(starts, start)
+    touching = [first - 1] if first and spans[first - 1].end > start else []
+    while first < len(spans) and spans[first].start < end:
+        touching.append(first)
+        first += 1
+    return touching
 
 
 def listed_names(text: str, gazetteer: Gazetteer) -> Iterator[tuple[int, int]]:
