@@ -135,11 +135,12 @@ def test_non_utf8_file_is_read_and_its_encoding_recorded(tmp_path, write):
     assert doc.body == "De burgemeester van Liège sprak in het café." and doc.encoding == "cp1252"
 
 
-def test_duplicate_ids_are_errors_naming_the_first_user(tmp_path, write):
-    write("a.jsonl", '{"id": "x", "text": "Een."}\n{"id": "x", "text": "Twee."}\n')
-    first, second = read_corpus(tmp_path)
-    assert first.problem is None
-    assert second.problem == "duplicate document id 'x' (first used by a.jsonl:1): give each article its own id"
+def test_duplicate_ids_are_errors_naming_the_first_user_under_a_key_of_their_own(tmp_path, write):
+    write("a.jsonl", '{"id": "x", "text": "Een."}\n{"id": "x", "text": "Twee."}\n{"id": "x@a.jsonl:2", "text": "Drie."}\n')
+    first, second, third = read_corpus(tmp_path)
+    assert (first.doc_id, first.problem) == ("x", None)
+    assert (second.doc_id, second.problem) == ("x@a.jsonl:2", "duplicate id 'x': first used by a.jsonl:1: give each article its own id")
+    assert third.doc_id == "x@a.jsonl:2@a.jsonl:3" and third.problem.startswith("duplicate id 'x@a.jsonl:2': first used by a.jsonl:2")
 
 
 def test_missing_corpus_path_is_a_clear_error(tmp_path):
