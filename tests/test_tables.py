@@ -21,9 +21,9 @@ def table_set() -> TableSet:
 
 
 def test_every_table_has_its_header_and_rows(tmp_path):
-    paths = write_tables(tmp_path, table_set())
+    write_tables(tmp_path, table_set())
     for name, columns in TABLE_COLUMNS.items():
-        lines = paths[name].read_text(encoding="utf-8").splitlines()
+        lines = (tmp_path / f"{name}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(columns)
     assert (tmp_path / "mentions.csv").read_text().splitlines()[1] == "a,body,0,6,Jetten,PER,e-jetten,0"
     assert (tmp_path / "dates.csv").read_text().splitlines()[1] == "a,body,13,22,gisteren,DATE,2025-06-11,2025-06-11,2025-06-11,day,"
