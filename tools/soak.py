@@ -109,16 +109,17 @@ def killed_runs(command: list[str], out: Path, arguments: argparse.Namespace, st
                 total: float) -> list[Kill]:
     """Start the extraction and SIGKILL its process group `arguments.kills` times at random moments.
 
-    A moment is drawn from [0, startup + 1.5 x (work time / kills)]: some kills land while the
-    corpus is read or the model loads, most while batches are analysed and saved, and near the
-    end some while the tables are written. A run that finishes before its kill is restarted
-    and killed again; it counts as a kill only once it has been killed.
+    A moment is drawn from [startup / 2, startup + 2 x (work time / kills)], where startup is the
+    time the reference run took to save its first batch: some kills land while the corpus is read
+    or the model loads, most while batches are analysed and saved, and near the end some while
+    the tables are written. A run that finishes before its kill is restarted and killed again; it
+    counts as a kill only once it has been killed.
     """
     chooser = random.Random(arguments.seed)
-    window = startup + 1.5 * max(total - startup, 1.0) / arguments.kills
+    window = (startup / 2, startup + 2 * max(total - startup, 1.0) / arguments.kills)
     kills: list[Kill] = []
     while len(kills) < arguments.kills:
-        delay = chooser.uniform(0.0, window)
+        delay = chooser.uniform(*window)
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)
         time.sleep(delay)
