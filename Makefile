@@ -7,14 +7,17 @@ OUT    ?= output
 SHARED ?= ../shared
 N      ?= 20000
 WORKERS ?=
+SOAK_N ?= 3000
+KILLS  ?= 30
 
-.PHONY: extract add test test-fast bench train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
+.PHONY: extract add test test-fast bench soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
 	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
+	@echo "make soak [SOAK_N=3000 KILLS=30]           random kill -9s, resumed, vs an uninterrupted run"
 	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
 	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
 	@echo "make train                                 retrain the shipped NER model from ../shared"
@@ -48,6 +51,9 @@ test-fast: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) tools/bench.py --shared "$(SHARED)" -n $(N)
+
+soak: $(VENV)/.installed
+	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1
 
 train: $(VENV)/.installed
 	$(PY) tools/train_ner.py --shared "$(SHARED)" --out models/nl_press_ner

@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     except RunInterrupted as interrupted:
         print(f"\n{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # before analysis started (reading the corpus, opening the state): nothing to lose
+        print("\ninterrupted before any article was analysed; nothing was changed", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except (ConfigError, CorpusError, AddError, ModelNotFoundError, RunLockedError, OutputError, ReportError,
             ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -143,6 +146,8 @@ def _extract(arguments: argparse.Namespace) -> int:
         progress=not arguments.no_progress,
     )
     summary = run(config)
+    for notice in summary.notices:
+        print(f"note: {notice}", file=sys.stderr)
     print(summary.line(), file=sys.stderr)
     return EXIT_OK
 

@@ -12,10 +12,13 @@ import datetime as dt
 import gzip
 import hashlib
 import json
+import os
 import re
+import stat
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .records import Document, Status
@@ -32,6 +35,11 @@ _BINARY_SAMPLE = 8192
 # the newspaper. The first one present fills the `source` column; the others stay in `metadata`.
 SOURCE_FIELDS = ("outlet", "source", "publisher")
 CONTENT_ID_LENGTH = 16
+_CONTROL_SHARE_OF_BINARY = 0.05  # text has next to no control characters; random bytes decode to ~10-25%
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v")
+_INVALID_CHARACTERS = re.compile("[\x00\ud800-\udfff]")  # NUL and lone surrogate halves cannot be stored or written
+REPLACEMENT_CHARACTER = "\ufffd"
+PUBLISHED_YEARS = range(1600, 2200)  # outside: a placeholder such as 0001-01-01 or 9999-12-31, never a reference date
 
 
 class CorpusError(Exception):
@@ -56,40 +64,131 @@ def read_records(records: Iterable[Mapping[str, object]], name: str = "texts") -
 
 
 def _with_unique_ids(documents: Iterable[Document]) -> Iterator[Document]:
-    """The documents, a repeated id marked as an error naming the article that used it first."""
+    """Every input yields exactly one Document with a unique `doc_id`: the second user of an id gets
+    an error under a derived key (`id@source_path`), so the first keeps its results and neither
+    disappears from the tables.
+    """
     seen: dict[str, str] = {}
     for document in documents:
-        first = seen.setdefault(document.doc_id, document.source_path)
-        if first != document.source_path:
-            document = replace(
-                document,
-                problem=f"duplicate document id {document.doc_id!r} (first used by {first}): give each article its own id",
-                problem_status=Status.ERROR,
-            )
+        if document.doc_id in seen:
+            document = _duplicate(document, seen)
+        seen[document.doc_id] = document.source_path
         yield document
+
+
+def _duplicate(document: Document, seen: dict[str, str]) -> Document:
+    """`document` reuses an id: an error row under a key no other article has."""
+    key = f"{document.doc_id}@{document.source_path}"
+    while key in seen:
+        key += "@"
+    return replace(
+        document,
+        doc_id=key,
+        problem=f"duplicate id {document.doc_id!r}: first used by {seen[document.doc_id]}: give each article its own id",
+        problem_status=Status.ERROR,
+    )
 
 
 def _documents_under(path: Path) -> Iterator[Document]:
     if not path.exists():
         raise CorpusError(f"corpus path {path} does not exist: pass a folder of articles or a .jsonl file")
     if path.is_file():
-        yield from _documents_in_file(path, path.name)
+        yield from _guarded_documents(_Entry(path.name, path))
         return
-    for file in _corpus_files(path):
-        yield from _documents_in_file(file, file.relative_to(path).as_posix())
+    for entry in corpus_entries(path):
+        yield from _guarded_documents(entry)
 
 
-def _corpus_files(root: Path) -> list[Path]:
-    """Every visible file below `root`, sorted; hidden files and the alias table are not articles."""
-    files = []
-    for file in root.rglob("*"):
-        relative = file.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not file.is_file():
+@dataclass(frozen=True)
+class _Entry:
+    """One thing found in the corpus folder: a file to read, or a reason it cannot be read."""
+
+    relative: str
+    path: Path | None
+    problem: str = ""
+    status: Status = Status.ERROR
+
+
+def corpus_entries(root: Path) -> list[_Entry]:
+    """Everything visible below `root`, sorted by path; hidden files and the alias table are not articles.
+
+    Symlinked folders are followed; a link back to a folder above it (a loop) is reported once
+    instead. Broken links, pipes and sockets are reported too: nothing in the corpus is skipped
+    silently.
+    """
+    entries: list[_Entry] = []
+    stack = [(root, "", frozenset({os.path.realpath(root)}))]
+    while stack:
+        folder, prefix, ancestors = stack.pop()
+        try:
+            children = list(os.scandir(folder))
+        except OSError as error:
+            entries.append(_Entry(prefix.rstrip("/") or ".", None,
+                                  f"cannot open folder {prefix or './'}: {error.strerror or error}: check its permissions"))
             continue
-        if relative.as_posix() == "aliases.csv":
-            continue
-        files.append(file)
-    return sorted(files, key=lambda f: f.relative_to(root).as_posix())
+        for child in children:
+            relative = prefix + child.name
+            if child.name.startswith(".") or relative == "aliases.csv":
+                continue
+            entry = _classify(child, relative, ancestors)
+            if entry is None:
+                real = os.path.realpath(child.path)
+                stack.append((Path(child.path), relative + "/", ancestors | {real}))
+            else:
+                entries.append(entry)
+    return sorted(entries, key=lambda entry: entry.relative)
+
+
+def _classify(child: os.DirEntry, relative: str, ancestors: frozenset[str]) -> _Entry | None:
+    """The entry for `child`, or None for a folder to descend into."""
+    try:
+        if child.is_dir():
+            if os.path.realpath(child.path) not in ancestors:
+                return None
+            return _Entry(relative, None, f"symbolic link loop: folder {relative}/ leads back to "
+                                          f"{os.path.realpath(child.path)}, which is already read: remove the link")
+        if child.is_file():
+            return _Entry(relative, Path(child.path))
+        if child.is_symlink():
+            return _Entry(relative, None, f"broken symbolic link: its target {os.readlink(child.path)} does not exist: "
+                                          "restore the target or remove the link")
+        kind = _FILE_KINDS.get(stat.S_IFMT(child.stat().st_mode), "special file")
+        return _Entry(relative, None, f"not a regular file ({kind}): save articles as .txt, .md or .jsonl files",
+                      Status.SKIPPED)
+    except OSError as error:
+        return _Entry(relative, None, f"cannot read {relative}: {error.strerror or error}: check its permissions")
+
+
+_FILE_KINDS = {stat.S_IFIFO: "named pipe", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
+               stat.S_IFBLK: "block device"}
+
+
+def _guarded_documents(entry: _Entry) -> Iterator[Document]:
+    """The documents of one corpus entry; whatever goes wrong reading it becomes its error row."""
+    readable_name = printable_path(entry.relative)
+    if readable_name != entry.relative:
+        yield _problem_document(_id_from_path(readable_name), readable_name,
+                                f"file name {readable_name!r} is not valid UTF-8: rename the file (or its folder) "
+                                "to a UTF-8 name, e.g. with `convmv -f latin1 -t utf8`")
+        return
+    if entry.path is None:
+        yield _problem_document(_id_from_path(entry.relative), entry.relative, entry.problem, entry.status)
+        return
+    try:
+        yield from _documents_in_file(entry.path, entry.relative)
+    except Exception as error:  # noqa: BLE001 - one unreadable file must never stop the run
+        yield _problem_document(_id_from_path(entry.relative), entry.relative,
+                                f"read stage failed on {entry.relative}: {type(error).__name__}: {error}: "
+                                "the file was left out; please report it with the file")
+
+
+def printable_path(relative: str) -> str:
+    """`relative` with bytes that are not UTF-8 (kept by Python as surrogates) shown as \\xNN escapes."""
+    try:
+        relative.encode("utf-8")
+        return relative
+    except UnicodeEncodeError:
+        return os.fsencode(relative).decode("utf-8", errors="backslashreplace")
 
 
 def _documents_in_file(file: Path, relative: str) -> Iterator[Document]:
@@ -107,7 +206,15 @@ def _documents_in_file(file: Path, relative: str) -> Iterator[Document]:
 
 
 def _problem_document(doc_id: str, source_path: str, problem: str, status: Status = Status.ERROR) -> Document:
-    return Document(doc_id=doc_id, source_path=source_path, title="", body="", problem=problem, problem_status=status)
+    return Document(doc_id=_valid_text(doc_id)[0], source_path=_valid_text(source_path)[0], title="", body="",
+                    problem=_valid_text(problem)[0], problem_status=status)
+
+
+def _valid_text(text: str) -> tuple[str, int]:
+    """`text` with NUL and lone surrogate halves replaced by U+FFFD (one for one, so offsets stay valid),
+    and how many were replaced. Such characters cannot be stored or written as UTF-8."""
+    replaced, count = _INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
+    return replaced, count
 
 
 # ---------------------------------------------------------------- text files
@@ -118,9 +225,10 @@ def _article_file(file: Path, relative: str) -> Document:
         raw = file.read_bytes()
     except OSError as error:
         return _problem_document(doc_id, relative, f"cannot read file: {error.strerror}: check its permissions")
-    if _looks_binary(raw):
+    decoded = decode_text_file(raw)
+    if decoded is None:
         return _problem_document(doc_id, relative, "binary file, not text: save the article as UTF-8 text")
-    text, encoding = decode_bytes(raw)
+    text, encoding = decoded
     return parse_article_text(text, doc_id=doc_id, source_path=relative, encoding=encoding)
 
 
@@ -128,11 +236,40 @@ def _id_from_path(relative: str) -> str:
     return relative.rsplit(".", 1)[0] if "." in relative.rsplit("/", 1)[-1] else relative
 
 
-def _looks_binary(raw: bytes) -> bool:
-    """NUL bytes do not occur in text files (UTF-16 ones start with a byte-order mark)."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+def decode_text_file(raw: bytes) -> tuple[str, str] | None:
+    """(text, encoding) of a file's bytes, or None when they are not text.
+
+    UTF-16 is recognised with or without a byte-order mark (Windows tools write it); NUL bytes
+    otherwise, or a text full of control characters (random bytes), mean binary.
+    """
+    decoded = _utf16_without_bom(raw)
+    if decoded is None:
+        if not raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and b"\x00" in raw[:_BINARY_SAMPLE]:
+            return None
+        decoded = decode_bytes(raw)
+    return None if _mostly_control_characters(decoded[0][:_BINARY_SAMPLE]) else decoded
+
+
+def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark: Latin text puts a NUL in every other byte."""
+    sample = raw[:_BINARY_SAMPLE - _BINARY_SAMPLE % 2]
+    if len(sample) < 4 or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    for zeros, other, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.6 * len(zeros) and other.count(0) <= 0.05 * len(other):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def _mostly_control_characters(text: str) -> bool:
+    if not text:
         return False
-    return b"\x00" in raw[:_BINARY_SAMPLE]
+    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in _TEXT_CONTROLS)
+    return controls > _CONTROL_SHARE_OF_BINARY * len(text)
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -195,17 +332,41 @@ def _unquote(value: str) -> str:
 
 def _documents_in_jsonl(file: Path, relative: str) -> Iterator[Document]:
     try:
-        opener = gzip.open if file.name.lower().endswith(".gz") else open
-        with opener(file, "rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if raw.strip():
-                    yield _jsonl_article(raw, f"{relative}:{number}", relative, number)
-    except (OSError, EOFError) as error:
+        for number, line, encoding in _jsonl_lines(file):
+            if line.strip():
+                yield _guarded_jsonl_article(line, encoding, relative, number)
+    except (OSError, EOFError, zlib.error) as error:
         yield _problem_document(relative, relative, f"cannot read {relative}: {error}: check the file is complete")
 
 
-def _jsonl_article(raw: bytes, location: str, relative: str, number: int) -> Document:
-    text, encoding = decode_bytes(raw)
+def _jsonl_lines(file: Path) -> Iterator[tuple[int, str, str]]:
+    """(line number, text, encoding) of each line; UTF-16 files are decoded whole, others line by line."""
+    opener = gzip.open if file.name.lower().endswith(".gz") else open
+    with opener(file, "rb") as handle:
+        head = handle.read(_BINARY_SAMPLE)
+        whole = _utf16_without_bom(head) is not None or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        if whole:
+            raw = head + handle.read()
+            text, encoding = _utf16_without_bom(raw) or decode_bytes(raw)
+            for number, line in enumerate(text.split("\n"), start=1):
+                yield number, line, encoding
+            return
+        handle.seek(0)
+        for number, raw in enumerate(handle, start=1):
+            yield number, *decode_bytes(raw)
+
+
+def _guarded_jsonl_article(line: str, encoding: str, relative: str, number: int) -> Document:
+    """One .jsonl line as a Document; whatever goes wrong with it becomes that line's error row."""
+    location = f"{relative}:{number}"
+    try:
+        return _jsonl_article(line, encoding, location, relative, number)
+    except Exception as error:  # noqa: BLE001 - one bad line must never stop the run
+        return _problem_document(location, location, f"read stage failed on {relative} line {number}: "
+                                                     f"{type(error).__name__}: {error}: fix or remove the line")
+
+
+def _jsonl_article(text: str, encoding: str, location: str, relative: str, number: int) -> Document:
     try:
         record = json.loads(text)
     except json.JSONDecodeError as error:
@@ -243,18 +404,28 @@ def _scalar_text(value: object) -> str:
 def _document_from_fields(*, doc_id: str, source_path: str, body: str, fields: dict[str, str], encoding: str,
                           where: str, strip_body: bool) -> Document:
     """A Document from already-split fields; validates the date and finds a leading `date` marker."""
+    fields, replaced = _valid_fields(fields)
+    doc_id, id_replaced = _valid_text(doc_id)
+    body, body_replaced = _valid_text(body)
+    replaced += id_replaced + body_replaced
     warnings: list[str] = []
+    if replaced:
+        warnings.append(f"{where}: {replaced} invalid character(s) (NUL or a lone UTF-16 surrogate) replaced by U+FFFD; "
+                        "offsets are unchanged; fix the source text to get rid of this warning")
     raw_date = fields.pop("published", "") or fields.pop("date", "")
     fields.pop("date", None)
     published = ""
     if raw_date:
-        published = normalise_published(raw_date)
-        if not published:
-            warnings.append(f"{where}: published date {raw_date!r} is not a date; use YYYY-MM-DD (relative dates stay unresolved)")
+        published, warning = _checked_published(raw_date, f"{where}: published date")
+        warnings.extend([warning] if warning else [])
+        if warning and normalise_published(raw_date, window=False):
+            fields["published"] = raw_date  # a placeholder year: keep the text, but never as a date
     marker = _DATE_MARKER.match(body)
     if marker:
         body = body[marker.end():]
-        published = published or normalise_published(marker.group(1))
+        marked, warning = _checked_published(marker.group(1), f"{where}: date marker")
+        published = published or marked
+        warnings.extend([warning] if warning else [])
     if strip_body:
         body = body.strip()
     title = " ".join(fields.pop("title", "").split())
@@ -284,8 +455,34 @@ def _take_source(fields: dict[str, str]) -> str:
     return next((fields.pop(key) for key in SOURCE_FIELDS if key in fields), "")
 
 
-def normalise_published(value: str) -> str:
-    """ISO day or month for a publication date written in a common way, or '' if it is not a date."""
+def _valid_fields(fields: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Metadata keys and values with invalid characters replaced, and how many were."""
+    cleaned, replaced = {}, 0
+    for key, value in fields.items():
+        (key, key_count), (value, value_count) = _valid_text(key), _valid_text(value)
+        cleaned[key] = value
+        replaced += key_count + value_count
+    return cleaned, replaced
+
+
+def _checked_published(raw: str, what: str) -> tuple[str, str]:
+    """(ISO date or '', warning or '') for a publication date as written."""
+    published = normalise_published(raw)
+    if published:
+        return published, ""
+    if normalise_published(raw, window=False):
+        return "", (f"{what} {raw!r} is outside the years {PUBLISHED_YEARS.start}-{PUBLISHED_YEARS.stop - 1} "
+                    "(a placeholder for an unknown date?): kept as text in metadata, not used as a date; "
+                    "relative dates stay unresolved")
+    return "", f"{what} {raw!r} is not a date; use YYYY-MM-DD (relative dates stay unresolved)"
+
+
+def normalise_published(value: str, *, window: bool = True) -> str:
+    """ISO day or month for a publication date written in a common way, or '' if it is not a date.
+
+    With `window`, years outside PUBLISHED_YEARS count as no date: 0001-01-01 and 9999-12-31 are
+    "unknown" placeholders, and relative dates resolved against them run off the calendar.
+    """
     value = value.strip()
     match = _ISO_DATE.match(value)
     if match:
@@ -298,6 +495,8 @@ def normalise_published(value: str) -> str:
     try:
         dt.date(int(year), int(month), int(day or 1))
     except ValueError:
+        return ""
+    if window and int(year) not in PUBLISHED_YEARS:
         return ""
     return f"{year}-{month}-{day}" if day else f"{year}-{month}"
 

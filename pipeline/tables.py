@@ -3,13 +3,22 @@
 This is the only module that writes output. All tables of a run are first written to
 temporary files beside their targets and then renamed, so a reader never sees a half-written
 table and a crash leaves the previous tables intact.
+
+Spreadsheet safety (a decision, see README "Tables and spreadsheets"): a text cell that a
+spreadsheet would run as a formula (starting with = + - @, tab or carriage return, after any
+apostrophes) is written with one extra leading apostrophe, as OWASP recommends; `load_tables`
+removes it again, so it gives back the exact text and offsets into the body still match.
+Numeric columns are never touched (a negative longitude stays a number).
 """
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +61,11 @@ _INTEGER_COLUMNS = {
     "dates": ("start", "end"),
 }
 _FLOAT_COLUMNS = {"documents": ("language_confidence",), "entities": ("latitude", "longitude")}
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet runs; apostrophes first keep the escape reversible
+_ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
+
+_NUMERIC_COLUMNS = frozenset(column for spec in (_INTEGER_COLUMNS, _FLOAT_COLUMNS)
+                             for columns in spec.values() for column in columns)
 
 
 class OutputError(OSError):
@@ -79,35 +93,92 @@ def _table_rows(tables: TableSet) -> dict[str, Iterable[Sequence[object]]]:
     }
 
 
-def write_tables(out: Path, tables: TableSet) -> dict[str, Path]:
-    """Write all five tables atomically; returns their paths."""
+def write_tables(out: Path, tables: TableSet) -> dict[str, str]:
+    """Write all five tables atomically; returns the sha256 of each table file, by table name.
+
+    Temporary files left by an earlier run that was killed are removed first; a failed or
+    interrupted write removes its own and leaves the previous tables as they were.
+    """
     rows = _table_rows(tables)
+    staged: dict[str, Path] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
-        staged = {name: _stage(out / f"{name}.csv", TABLE_COLUMNS[name], table_rows) for name, table_rows in rows.items()}
+        remove_stale_temporaries(out)
+        for name, table_rows in rows.items():
+            staged[name] = _temporary(out / f"{name}.csv")
+            _stage(staged[name], TABLE_COLUMNS[name], table_rows)
+        digests = {name: file_sha256(temporary) for name, temporary in staged.items()}
         for name, temporary in staged.items():
             os.replace(temporary, out / f"{name}.csv")
+        return digests
     except OSError as error:
-        raise OutputError(
-            f"cannot write the tables to {out}: {error.strerror or error}: "
-            "choose a folder you can write to with --out (or OUT=...)"
-        ) from error
-    return {name: out / f"{name}.csv" for name in rows}
+        raise OutputError(_write_failure(out, error)) from error
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
 
 
-def _stage(target: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> Path:
-    temporary = target.with_name(f".{target.name}.tmp")
+def _write_failure(out: Path, error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return (f"the disk holding {out} is full, so the tables could not be written; the previous tables are "
+                "unchanged and every analysed article is saved: free some disk space and run again "
+                "(it only writes the tables)")
+    return (f"cannot write the tables to {out}: {error.strerror or error}: "
+            "choose a folder you can write to with --out (or OUT=...)")
+
+
+def _temporary(target: Path) -> Path:
+    return target.with_name(f".{target.name}.tmp")
+
+
+def remove_stale_temporaries(out: Path) -> None:
+    """Delete the hidden `.<table>.csv.tmp` files a killed run can leave behind."""
+    for name in TABLE_COLUMNS:
+        _temporary(out / f"{name}.csv").unlink(missing_ok=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def table_digests(out: Path) -> dict[str, str]:
+    """sha256 of each table file now in `out` (missing tables are left out)."""
+    return {name: file_sha256(out / f"{name}.csv") for name in TABLE_COLUMNS if (out / f"{name}.csv").is_file()}
+
+
+def _stage(temporary: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with open(temporary, "w", encoding="utf-8", newline="") as handle:
         _write_csv(handle, columns, rows)
         handle.flush()
         os.fsync(handle.fileno())
-    return temporary
+
+
+def _spreadsheet_safe(row: Sequence[object], text_columns: Sequence[int]) -> Sequence[object]:
+    if not any(isinstance(row[i], str) and _FORMULA_START.match(row[i]) for i in text_columns):
+        return row
+    return [escape_formula(value) if i in text_columns and isinstance(value, str) else value for i, value in enumerate(row)]
+
+
+def escape_formula(text: str) -> str:
+    """`text` as a spreadsheet shows it as text: one apostrophe before anything it would run as a formula."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def unescape_formula(text: str) -> str:
+    """The exact inverse of `escape_formula`."""
+    return text[1:] if _ESCAPED_FORMULA.match(text) else text
 
 
 def _write_csv(handle, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """CSV with a header; text cells a spreadsheet would run as a formula are escaped."""
+    text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows(_spreadsheet_safe(row, text_columns) for row in rows)
 
 
 def table_frames(tables: TableSet) -> dict[str, "pandas.DataFrame"]:  # noqa: F821
@@ -185,6 +256,9 @@ def _typed_frame(name: str, source) -> "pandas.DataFrame":  # noqa: F821
     import pandas as pd
 
     frame = pd.read_csv(source, dtype="string", keep_default_na=False, na_values=[""])
+    for column in TABLE_COLUMNS[name]:
+        if column not in _NUMERIC_COLUMNS:
+            frame[column] = frame[column].map(unescape_formula, na_action="ignore").astype("string")
     for column in _DATETIME_COLUMNS.get(name, ()):
         frame[column] = pd.to_datetime(frame[column], format="ISO8601")
     for column in _CATEGORY_COLUMNS.get(name, ()):

@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import json
 from dataclasses import replace
 
 import pytest
 
-from pipeline.corpus import CorpusError, content_hash, decode_bytes, normalise_published, read_corpus, read_records
+from pipeline.corpus import (CorpusError, content_hash, decode_bytes, decode_text_file, normalise_published,
+                             printable_path, read_corpus, read_records)
 from pipeline.records import Status
+
+corpus_module = importlib.import_module("pipeline.corpus")
 
 
 def documents(path):
@@ -52,8 +56,10 @@ def test_bare_leading_date_marker(tmp_path, write, text, published, body_start):
 @pytest.mark.parametrize(
     "value, expected",
     [("2025-06-12", "2025-06-12"), ("2025-06", "2025-06"), ("2025-06-12T08:30:00Z", "2025-06-12"),
-     ("12-06-2025", "2025-06-12"), ("3/6/2025", "2025-06-03"), ("2025-13-01", ""), ("gisteren", ""), ("31-02-2025", "")],
-    ids=["iso-day", "iso-month", "iso-datetime", "dutch-dashes", "dutch-slashes", "month-13", "word", "feb-31"],
+     ("12-06-2025", "2025-06-12"), ("3/6/2025", "2025-06-03"), ("2025-13-01", ""), ("gisteren", ""), ("31-02-2025", ""),
+     ("9999-12-31", ""), ("0001-01-01", ""), ("1618-06-14", "1618-06-14"), ("2199-12-31", "2199-12-31")],
+    ids=["iso-day", "iso-month", "iso-datetime", "dutch-dashes", "dutch-slashes", "month-13", "word", "feb-31",
+         "placeholder-9999", "placeholder-0001", "first-dutch-newspaper", "last-year-in-window"],
 )
 def test_normalise_published(value, expected):
     assert normalise_published(value) == expected
@@ -184,11 +190,12 @@ def test_non_utf8_file_is_read_and_its_encoding_recorded(tmp_path, write):
     assert doc.body == "De burgemeester van Liège sprak in het café." and doc.encoding == "cp1252"
 
 
-def test_duplicate_ids_are_errors_naming_the_first_user(tmp_path, write):
-    write("a.jsonl", '{"id": "x", "text": "Een."}\n{"id": "x", "text": "Twee."}\n')
-    first, second = read_corpus(tmp_path)
-    assert first.problem is None
-    assert second.problem == "duplicate document id 'x' (first used by a.jsonl:1): give each article its own id"
+def test_duplicate_ids_are_errors_naming_the_first_user_under_a_key_of_their_own(tmp_path, write):
+    write("a.jsonl", '{"id": "x", "text": "Een."}\n{"id": "x", "text": "Twee."}\n{"id": "x@a.jsonl:2", "text": "Drie."}\n')
+    first, second, third = read_corpus(tmp_path)
+    assert (first.doc_id, first.problem) == ("x", None)
+    assert (second.doc_id, second.problem) == ("x@a.jsonl:2", "duplicate id 'x': first used by a.jsonl:1: give each article its own id")
+    assert third.doc_id == "x@a.jsonl:2@a.jsonl:3" and third.problem.startswith("duplicate id 'x@a.jsonl:2': first used by a.jsonl:2")
 
 
 def test_missing_corpus_path_is_a_clear_error(tmp_path):
@@ -202,3 +209,66 @@ def test_missing_corpus_path_is_a_clear_error(tmp_path):
 )
 def test_content_hash_ignores_layout_differences(a, b):
     assert content_hash(a) == content_hash(b)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("Het college van Gent".encode("utf-16-le"), ("Het college van Gent", "utf-16-le")),
+        ("Het college van Gent".encode("utf-16-be"), ("Het college van Gent", "utf-16-be")),
+        ("Straße in Liège".encode("utf-16"), ("Straße in Liège", "utf-16")),
+        (bytes(range(1, 32)) * 20, None),
+        (b"GIF89a\x01\x00\x01\x00\x00", None),
+        ("De raad\x0cvergadert.".encode(), ("De raad\x0cvergadert.", "utf-8")),
+    ],
+    ids=["utf16-le-without-bom", "utf16-be-without-bom", "utf16-with-bom", "control-characters", "gif", "form-feed-is-text"],
+)
+def test_decode_text_file_tells_text_from_binary(raw, expected):
+    assert decode_text_file(raw) == expected
+
+
+def test_placeholder_publication_date_is_kept_as_metadata_with_a_warning(tmp_path, write):
+    write("a.txt", "---\npublished: 9999-12-31\n---\nDe raad vergadert morgen.")
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.published, doc.reference_date, doc.metadata) == ("", None, (("published", "9999-12-31"),))
+    assert doc.warnings == ("a.txt: published date '9999-12-31' is outside the years 1600-2199 (a placeholder for an unknown "
+                            "date?): kept as text in metadata, not used as a date; relative dates stay unresolved",)
+
+
+def test_nul_and_lone_surrogates_are_replaced_one_for_one(tmp_path, write):
+    write("a.jsonl", '{"id": "x", "title": "Kop\\u0000", "text": "Gent \\ud83d en Brugge."}\n')
+    (doc,) = read_corpus(tmp_path)
+    assert (doc.title, doc.body) == ("Kop\ufffd", "Gent \ufffd en Brugge.")
+    assert doc.warnings[0].startswith("a.jsonl line 1: 2 invalid character(s)")
+
+
+def test_symlinked_folder_is_followed_and_a_loop_reported_once(tmp_path, write):
+    write("elders/stuk.txt", "Een artikel over Gent.")
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "map").symlink_to(tmp_path / "elders")
+    (tmp_path / "corpus" / "lus").symlink_to(tmp_path / "corpus")
+    docs = documents(tmp_path / "corpus")
+    assert list(docs) == ["lus", "map/stuk"]
+    assert docs["lus"].problem.startswith("symbolic link loop: folder lus/ leads back to")
+
+
+@pytest.mark.parametrize("name, shown", [("gewoon/naam.txt", "gewoon/naam.txt"), ("caf\udce9.txt", "caf\\xe9.txt")],
+                         ids=["utf8", "latin1-bytes"])
+def test_printable_path_escapes_bytes_that_are_not_utf8(name, shown):
+    assert printable_path(name) == shown
+
+
+def test_an_unexpected_error_while_reading_one_file_becomes_its_row(tmp_path, write, monkeypatch):
+    write("a.txt", "Goed artikel.")
+    write("b.txt", "Kapot artikel.")
+    real = corpus_module.parse_article_text
+
+    def failing_on_b(text, **kwargs):
+        if kwargs["doc_id"] == "b":
+            raise MemoryError("te groot")
+        return real(text, **kwargs)
+
+    monkeypatch.setattr(corpus_module, "parse_article_text", failing_on_b)
+    docs = documents(tmp_path)
+    assert docs["a"].problem is None
+    assert docs["b"].problem == "read stage failed on b.txt: MemoryError: te groot: the file was left out; please report it with the file"

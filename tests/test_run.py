@@ -226,3 +226,23 @@ def test_paragraphs_in_other_languages_are_blanked_with_offsets_kept(paragraphs,
     guess = LanguageGuess("nl", 0.9, (), paragraphs)
     masked = run_module.mask_other_languages("Gent is b\n\nLondon is", guess, frozenset({"nl"}))
     assert masked == expected and len(masked) == 20
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("Gent " + "x" * 1200 + " Brugge", "Gent \n" + " " * 1198 + "\n Brugge"),
+        ("Gent " + "x" * 999 + " Brugge", "Gent " + "x" * 999 + " Brugge"),
+        ("https://a.invalid/" + "q" * 20, "https://a.invalid/" + "q" * 20),
+    ],
+    ids=["long-run-blanked", "999-characters-kept", "url-kept"],
+)
+def test_runs_without_whitespace_become_paragraph_breaks_of_the_same_length(body, expected):
+    masked = run_module.mask_long_runs(body)
+    assert masked == expected and len(masked) == len(body)
+
+
+def test_model_calls_are_grouped_by_characters():
+    items = [(name, ("", "x" * size)) for name, size in (("a", 40_000), ("b", 50_000), ("c", 30_000), ("d", 250_000), ("e", 10))]
+    groups = [[name for name, _ in group] for group in run_module._groups_by_size(items, 100_000)]
+    assert groups == [["a", "b"], ["c"], ["d"], ["e"]]

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.records import (Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex,
                               TimexType)
-from pipeline.state import RunLockedError, StateStore, acquire, decode_result, document_revision, encode_result, output_lock
+from pipeline.state import RunLockedError, StateStore, StateWriteError, acquire, decode_result, document_revision, encode_result, output_lock
 
 
 def result(doc_id: str = "a", body: str = "Jetten sprak gisteren in Gent.") -> DocumentResult:
@@ -65,3 +65,27 @@ def test_second_run_on_same_output_stops_with_clear_message(tmp_path):
             acquire(output_lock(tmp_path), tmp_path)
     finally:
         first.release()
+
+
+@pytest.mark.parametrize("damage", [b"SQLite format 3\x00 maar daarna onzin" * 50, b"\x00" * 4096], ids=["garbage", "zeros"])
+def test_damaged_database_is_moved_aside_with_a_notice(tmp_path, damage):
+    (tmp_path / ".pipeline").mkdir()
+    (tmp_path / ".pipeline" / "state.sqlite").write_bytes(damage)
+    store = StateStore(tmp_path, "fp1")
+    store.save([result()])
+    assert [r.document.doc_id for r in store.results()] == ["a"]
+    (aside,) = (tmp_path / ".pipeline").glob("state.sqlite.corrupt-*")
+    assert aside.read_bytes() == damage
+    (notice,) = store.notices
+    assert notice.startswith(f"the state database {tmp_path}/.pipeline/state.sqlite was damaged (")
+    assert notice.endswith(f"moved aside to {aside.name} and every article is analysed again; delete that file when this run has finished")
+
+
+def test_full_disk_is_a_state_write_error_that_says_what_to_free(tmp_path):
+    store = StateStore(tmp_path, "fp1")
+    pages = store._connection.execute("PRAGMA page_count").fetchone()[0]
+    store._connection.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StateWriteError, match=r"is full \(database or disk is full\): the articles analysed so far are saved; "
+                                              r"free some disk space"):
+        store.save([result(body="Een lange tekst. " * 2000)])
+    assert list(store.results()) == []

@@ -1,14 +1,19 @@
 """Tables: columns, atomic writing, and loading into pandas with proper dtypes."""
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import os
 
 import pandas as pd
 import pytest
 
 from pipeline.records import Alias, Entity, FeatureClass, Label, LinkedMention
-from pipeline.tables import TABLE_COLUMNS, OutputError, TableSet, load_tables, write_tables
+from pipeline.tables import (TABLE_COLUMNS, OutputError, TableSet, escape_formula, load_tables, table_digests,
+                             unescape_formula, write_tables)
 from tests.test_state import result
+
+tables_module = importlib.import_module("pipeline.tables")
 
 
 def table_set() -> TableSet:
@@ -21,9 +26,9 @@ def table_set() -> TableSet:
 
 
 def test_every_table_has_its_header_and_rows(tmp_path):
-    paths = write_tables(tmp_path, table_set())
+    write_tables(tmp_path, table_set())
     for name, columns in TABLE_COLUMNS.items():
-        lines = paths[name].read_text(encoding="utf-8").splitlines()
+        lines = (tmp_path / f"{name}.csv").read_text(encoding="utf-8").splitlines()
         assert lines[0] == ",".join(columns)
     assert (tmp_path / "mentions.csv").read_text().splitlines()[1] == "a,body,0,6,Jetten,PER,e-jetten,0"
     assert (tmp_path / "dates.csv").read_text().splitlines()[1] == "a,body,13,22,gisteren,DATE,2025-06-11,2025-06-11,2025-06-11,day,"
@@ -73,3 +78,55 @@ def test_output_path_below_a_file_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(OutputError, match=r"cannot write the tables to .*file/out: .*choose a folder you can write to"):
         write_tables(blocker / "out", table_set())
+
+
+@pytest.mark.parametrize(
+    "text, written",
+    [
+        ("=HYPERLINK(\"http://a.invalid\")", "'=HYPERLINK(\"http://a.invalid\")"),
+        ("+31 20 123", "'+31 20 123"),
+        ("-5 graden in Gent", "'-5 graden in Gent"),
+        ("@KULeuven", "'@KULeuven"),
+        ("\tingesprongen", "'\tingesprongen"),
+        ("'=al ontsnapt", "''=al ontsnapt"),
+        ("'s-Hertogenbosch", "'s-Hertogenbosch"),
+        ("Gent", "Gent"),
+        ("e-mail", "e-mail"),
+    ],
+    ids=["formula", "plus", "minus", "at", "tab", "apostrophe-then-formula", "dutch-elision", "plain", "inner-dash"],
+)
+def test_spreadsheet_formulas_are_escaped_reversibly(text, written):
+    assert escape_formula(text) == written
+    assert unescape_formula(written) == text
+
+
+def test_numbers_are_never_escaped_and_load_tables_gives_the_exact_text(tmp_path):
+    tables = table_set()
+    doc = tables.results[0]
+    formula = dataclasses.replace(doc.document, title="=1+1", source="@bron")
+    west = Entity("e-west", Label.LOC, "-West", 1, 1, "US", -33.5, -70.25, "")
+    write_tables(tmp_path, dataclasses.replace(tables, results=[dataclasses.replace(doc, document=formula)],
+                                               entities=(*tables.entities, west)))
+    assert "e-west,LOC,'-West,1,1,US,-33.50000,-70.25000," in (tmp_path / "entities.csv").read_text()
+    loaded = load_tables(tmp_path)
+    assert (loaded["documents"]["title"][0], loaded["documents"]["source"][0]) == ("=1+1", "@bron")
+    assert loaded["entities"].set_index("entity_id").loc["e-west", "name"] == "-West"
+    assert loaded["entities"].set_index("entity_id").loc["e-west", "longitude"] == pytest.approx(-70.25)
+
+
+def test_interrupted_write_keeps_the_old_tables_and_leaves_no_temporary_files(tmp_path, monkeypatch):
+    write_tables(tmp_path, table_set())
+    before = {name: (tmp_path / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tables_module.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_tables(tmp_path, table_set())
+    assert before == {name: (tmp_path / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_digests_returned_match_the_files_written(tmp_path):
+    assert write_tables(tmp_path, table_set()) == table_digests(tmp_path)
