@@ -119,10 +119,12 @@ def test_in_memory_records_read_like_jsonl_lines(tmp_path, write):
     from_file, in_memory = list(read_corpus(tmp_path)), list(read_records(records))
     assert [d.source_path for d in in_memory] == ["texts[0]", "texts[1]", "texts[2]", "texts[3]"]
     readable = [0, 1, 3]  # item 2 has no text: its id is where it is
-    assert [replace(from_file[i], source_path="", problem=None) for i in readable] == \
-        [replace(in_memory[i], source_path="", problem=None) for i in readable]
+    # a repeated id gets a key derived from where the article is (a@items.jsonl:4, a@texts[3])
+    assert [replace(from_file[i], doc_id=from_file[i].doc_id.split("@")[0], source_path="", problem=None) for i in readable] == \
+        [replace(in_memory[i], doc_id=in_memory[i].doc_id.split("@")[0], source_path="", problem=None) for i in readable]
     assert in_memory[2].problem == 'texts[2] has no "text" string: add the article text as "text"'
-    assert in_memory[3].problem == "duplicate document id 'a' (first used by texts[0]): give each article its own id"
+    assert (in_memory[3].doc_id, in_memory[3].problem) == \
+        ("a@texts[3]", "duplicate id 'a': first used by texts[0]: give each article its own id")
 
 
 def test_gzipped_jsonl_is_read(tmp_path):
