@@ -439,3 +439,11 @@ def test_alias_resolution_meets_targets_on_annotated_press(shared, places):
     result = evaluator.score(articles, frozenset({PER, ORG, LOC}))
     assert result["precision"] >= 0.98, result["errors"]
     assert result["recall"] >= 0.90, result["errors"]
+
+
+def test_a_person_named_by_punctuation_only_does_not_stop_corpus_linking():
+    linked = linked_corpus({
+        "a": ("Donald Trump sprak. Dat zei ' gisteren.", [("Donald Trump", PER), ("'", PER)]),
+        "b": ("Trump twitterde.", [("Trump", PER)]),
+    })
+    assert linked["b"][0].entity_id == entity_id_for(PER, "Donald Trump")

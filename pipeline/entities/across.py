@@ -204,8 +204,8 @@ def _surnames(words: Sequence[str]) -> list[str]:
 def _is_short_form(entity: _Entity, key: str) -> bool:
     display = _display(entity)
     if entity.label is Label.PER:
-        words = tokens(key)
-        return len(words) == 1 or (len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
+        words = tokens(key)  # empty for a name of punctuation only ("'", "-"): no short form of anyone
+        return len(words) == 1 or (1 < len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
     return entity.label is Label.ORG and looks_like_acronym(display)
 
 
