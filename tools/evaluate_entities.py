@@ -42,6 +42,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.entities import curated_alias_rules, default_place_resolver, link_mentions, outlet_country  # noqa: E402
+from pipeline.entities.places import place_code  # noqa: E402
 from pipeline.config import DEFAULT_MODEL  # noqa: E402
 from pipeline.records import Field, Label, Mention  # noqa: E402
 
@@ -150,7 +151,7 @@ def score_place_gold(gold_file: Path, data_roots: dict[str, Path]) -> tuple[int,
     wrong = []
     for case in cases:
         entity_id = linked_by_doc[case["doc_id"]][(int(case["start"]), int(case["end"]))]
-        code = entity_id[len("loc-"):] if entity_id.startswith("loc-") else ""
+        code = place_code(entity_id)
         code = code if places.by_code(code) else "-"
         if code != case["expected"]:
             wrong.append(f"{case['doc_id']} {case['mention']!r}: {code} (expected {case['expected']})")

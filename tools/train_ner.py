@@ -392,14 +392,14 @@ def convert(shared: Path, out_dir: Path = BUILD, with_press: bool = True) -> dic
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     train_texts = conll_texts(shared / CONLL_DIR / "ned.train") + wikineural_texts(shared)
-    dev_texts_ = conll_texts(shared / CONLL_DIR / "ned.testa")
+    selection_texts = conll_texts(shared / CONLL_DIR / "ned.testa")
     filtered: Counter = Counter()
     if with_press:
         near_copy = NearCopyFilter(dev_texts(shared))
         train_texts += without_near_copies(press_train(shared) + press_v2_train(shared), near_copy, filtered)
-        dev_texts_ += without_near_copies(press_v2_validation(shared), near_copy, filtered)
+        selection_texts += without_near_copies(press_v2_validation(shared), near_copy, filtered)
     report = {}
-    for name, texts in {"train": train_texts, "dev": dev_texts_}.items():
+    for name, texts in {"train": train_texts, "dev": selection_texts}.items():
         stats: Counter = Counter(filtered if name == "train" else {})
         to_docbin(texts, stats).to_disk(out_dir / f"{name}.spacy")
         report[name] = dict(stats)

@@ -208,7 +208,7 @@ def direction_at(text: str, start: int, end: int) -> int:
     clause_tense = tense_of(text[clause_left:clause_right], end - clause_left)
     if not clause_tense and verb_final_present(text[clause_left:clause_right]):
         return FUTURE
-    if not clause_tense and before.lower() == "van" and _word_after(text, end).lower() not in ("op", "tot", "t"):
+    if not clause_tense and before.lower() == "van" and after.lower() not in ("op", "tot", "t"):
         return PAST  # "na de topper van zondag": an event without a verb of its own is a reported one
     return clause_tense or tense_of(text[left:right], end - left)
 

@@ -17,11 +17,10 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.entities.places import PLACE_CODE_PREFIXES
+from pipeline.entities.places import place_code
 from pipeline.entities.names import entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens
 from pipeline.records import Label, LinkedMention
 
-_PLACE_ID_PREFIX = "loc-"
 SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles may win without shared names
 RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its only full name needs shared names
 
@@ -43,19 +42,19 @@ def link_across_articles(
     """doc_id -> linked mentions, with entity ids and canonical names merged across the corpus."""
     entities = _collect(linked)
     variant_of = _merge_variants(entities)
-    merged = _collect({doc: [_moved(m, variant_of) for m in items] for doc, items in linked.items()})
+    moved = {doc: [_moved(m, variant_of) for m in items] for doc, items in linked.items()}
+    merged = _collect(moved)
     by_doc = _ids_by_document(merged)
     short_links = _link_short_forms(merged, by_doc)
     result = {}
-    for doc_id, items in linked.items():
-        moved = []
+    for doc_id, items in moved.items():
+        relinked = []
         for item in items:
-            item = _moved(item, variant_of)
             target = short_links.get((doc_id, item.entity_id))
             if target is not None:
                 item = replace(item, entity_id=target, canonical=_display(merged[target]))
-            moved.append(item)
-        result[doc_id] = tuple(moved)
+            relinked.append(item)
+        result[doc_id] = tuple(relinked)
     return result
 
 
@@ -121,7 +120,7 @@ def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, _Entity]
 
 
 def _is_resolved_place(entity_id: str) -> bool:
-    return entity_id.startswith(_PLACE_ID_PREFIX) and entity_id[len(_PLACE_ID_PREFIX):].startswith(PLACE_CODE_PREFIXES)
+    return bool(place_code(entity_id))
 
 
 def _display(entity: _Entity) -> str:

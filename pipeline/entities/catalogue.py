@@ -5,10 +5,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from pipeline.entities.names import label_of_entity_id
-from pipeline.entities.places import PLACE_CODE_PREFIXES, PlaceResolver, default_place_resolver
+from pipeline.entities.places import PlaceResolver, default_place_resolver, place_code
 from pipeline.records import Alias, Entity, Label, LinkedMention
-
-_PLACE_ID_PREFIX = "loc-"
 
 
 def build_entities(
@@ -59,7 +57,4 @@ def _entity(entity_id: str, label: Label, names: Counter[str], surfaces: Counter
 
 def _place_code(entity_id: str, label: Label) -> str:
     """'gn2759794' for 'loc-gn2759794'; empty for ids derived from a name hash."""
-    if label is not Label.LOC or not entity_id.startswith(_PLACE_ID_PREFIX):
-        return ""
-    code = entity_id[len(_PLACE_ID_PREFIX):]
-    return code if code.startswith(PLACE_CODE_PREFIXES) else ""
+    return place_code(entity_id) if label is Label.LOC else ""

@@ -81,6 +81,12 @@ class PlaceContext:
     outlet_country: str = ""
 
 
+def place_code(entity_id: str) -> str:
+    """'gn2759794' for 'loc-gn2759794'; '' for an id that is not a gazetteer place (a name hash)."""
+    code = entity_id[len("loc-"):] if entity_id.startswith("loc-") else ""
+    return code if code.startswith(PLACE_CODE_PREFIXES) else ""
+
+
 def place_entity_id(place: Place) -> str:
     """Entity id of a place: every spelling that resolves to it shares the id."""
     return f"loc-{place.code}"
@@ -101,9 +107,10 @@ class PlaceResolver:
             found = self._index.get(key.split(" ", 1)[1], ())
         return found
 
-    def resolve(self, name: str, context: PlaceContext | None = None) -> Place | None:
-        """The place a name denotes in `context` (without one: the first candidate), or None."""
-        return choose(self.candidates(name), context or PlaceContext())
+    def resolve(self, name: str) -> Place | None:
+        """The place a name denotes without context (its first candidate), or None."""
+        found = self.candidates(name)
+        return found[0] if found else None
 
     def by_code(self, code: str) -> Place | None:
         """The place with this code (the part of a place entity id after 'loc-')."""
