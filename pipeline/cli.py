@@ -137,7 +137,7 @@ def _extract(arguments: argparse.Namespace) -> int:
         corpus=arguments.corpus,
         out=arguments.out,
         model=arguments.model,
-        languages=frozenset(code.strip() for code in arguments.languages.split(",") if code.strip()),
+        languages=arguments.languages,  # "nl,en": Config splits it
         workers=arguments.workers,
         batch_size=arguments.batch_size,
         min_language_chars=arguments.min_language_chars,

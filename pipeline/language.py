@@ -397,10 +397,14 @@ def _promote(guess: _SegmentGuess, language: str, probability: float) -> _Segmen
     return _SegmentGuess(guess.n_chars, ((language, probability),) + rest)
 
 
+_MARKERS_APART = {  # per look-alike: (Dutch markers, its own markers), words both lists hold left out
+    language: (DUTCH_MARKERS - markers, markers - DUTCH_MARKERS) for language, markers in LOOKALIKE_MARKERS.items()
+}
+
+
 def _marker_counts(words: list[str], language: str) -> tuple[int, int]:
     """Dutch marker words (and `ij` words), and marker words of `language`; words both lists hold left out."""
-    shared = DUTCH_MARKERS & LOOKALIKE_MARKERS[language]
-    dutch, own = DUTCH_MARKERS - shared, LOOKALIKE_MARKERS[language] - shared
+    dutch, own = _MARKERS_APART[language]
     n_dutch = sum(word in dutch or "ij" in word for word in words)
     n_own = sum(word in own or (language == "af" and word.endswith(AFRIKAANS_SUFFIXES)) for word in words)
     return n_dutch, n_own

@@ -109,9 +109,10 @@ def _update(config: Config, documents: list[Document], alias_rules: Sequence[Ali
     deleted = sorted(stored.keys() - current.keys())
     # with the source paths: a renamed file rewrites documents.csv, though it re-analyses nothing
     manifest = _manifest({d.doc_id: f"{current[d.doc_id]}\t{d.source_path}" for d in documents}, alias_rules)
-    damaged = _damaged_tables(config.out, store)
-    up_to_date = not todo and not deleted and not damaged and store.get_meta("manifest") == manifest
-    if damaged and store.get_meta("manifest") == manifest:
+    same_manifest = store.get_meta("manifest") == manifest
+    damaged = _damaged_tables(config.out, store) if same_manifest else []  # else the tables are rewritten anyway
+    up_to_date = not todo and not deleted and not damaged and same_manifest
+    if damaged:
         notices.append(f"{', '.join(damaged)} in {config.out} changed since the last run (edited or damaged): "
                        "written again from the saved results")
     if not up_to_date:
@@ -290,10 +291,11 @@ def stage_failure(stage: str, error: BaseException) -> str:
             "of the analysis and the run went on; please report it together with the article")
 
 
-def failed_result(document: Document, detail: str, guess: LanguageGuess | None = None) -> DocumentResult:
+def failed_result(document: Document, detail: str, guess: LanguageGuess | None = None,
+                  status: Status = Status.ERROR) -> DocumentResult:
     """An article a stage failed on: an error row that keeps what is known (its language, say)."""
     return DocumentResult(
-        document=document, status=Status.ERROR, status_detail=detail,
+        document=document, status=status, status_detail=detail,
         language=guess or LanguageGuess(language="und", confidence=0.0),
         n_chars=len(document.title) + len(document.body), n_words=_word_count(document),
     )
@@ -338,7 +340,7 @@ def _result(document: Document, guess: LanguageGuess, mentions, timexes, languag
     if guess.language not in languages:
         status = Status.SKIPPED
         detail = (
-            f"language undetermined (text too short or mixed): not analysed"
+            "language undetermined (text too short or mixed): not analysed"
             if guess.language == "und"
             else f"language {guess.language!r} is not processed (processed: {','.join(sorted(languages))})"
         )
@@ -351,11 +353,7 @@ def _result(document: Document, guess: LanguageGuess, mentions, timexes, languag
 
 def problem_result(document: Document) -> DocumentResult:
     """A document that could not be read: a row with its reason, no analysis."""
-    return DocumentResult(
-        document=document, status=document.problem_status, status_detail=document.problem or "",
-        language=LanguageGuess(language="und", confidence=0.0),
-        n_chars=len(document.title) + len(document.body), n_words=_word_count(document),
-    )
+    return failed_result(document, document.problem or "", status=document.problem_status)
 
 
 def _word_count(document: Document) -> int:

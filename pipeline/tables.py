@@ -22,8 +22,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .records import Alias, DocumentResult, Entity, LinkedMention
+
+if TYPE_CHECKING:  # pandas loads only when a table is turned into a DataFrame
+    import pandas
 
 DOCUMENT_COLUMNS = (
     "doc_id", "source_path", "title", "source", "published", "language", "language_confidence",
@@ -181,7 +185,7 @@ def _write_csv(handle, columns: Sequence[str], rows: Iterable[Sequence[object]])
     writer.writerows(_spreadsheet_safe(row, text_columns) for row in rows)
 
 
-def table_frames(tables: TableSet) -> dict[str, "pandas.DataFrame"]:  # noqa: F821
+def table_frames(tables: TableSet) -> dict[str, pandas.DataFrame]:
     """The tables as DataFrames without touching the disk (`pipeline.extract`).
 
     Each goes through the same CSV text and the same typing as `write_tables` + `load_tables`, so
@@ -238,7 +242,7 @@ def _coordinate(value: float | None) -> str:
     return "" if value is None else f"{value:.5f}"
 
 
-def load_tables(folder: str | os.PathLike) -> dict[str, "pandas.DataFrame"]:  # noqa: F821
+def load_tables(folder: str | os.PathLike) -> dict[str, pandas.DataFrame]:
     """The tables of `folder` as DataFrames: ids and text as strings, labels as categoricals,
     dates as datetimes, counts as nullable integers."""
     folder = Path(folder)
@@ -251,7 +255,7 @@ def load_tables(folder: str | os.PathLike) -> dict[str, "pandas.DataFrame"]:  # 
     return tables
 
 
-def _typed_frame(name: str, source) -> "pandas.DataFrame":  # noqa: F821
+def _typed_frame(name: str, source) -> pandas.DataFrame:
     """Table `name` read from a CSV path or text handle, with the dtypes `load_tables` promises."""
     import pandas as pd
 

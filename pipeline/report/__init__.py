@@ -8,16 +8,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .page import render
 from .source import ReportError, read_tables
-from .summary import summarise
 
 REPORT_NAME = "report.html"
 
 
 def build_report(tables: str | os.PathLike, destination: str | os.PathLike | None = None) -> Path:
     """Write the report of the tables in `tables` to `destination` (default: report.html beside the
-    tables), atomically; returns its path."""
+    tables), atomically; returns its path.
+
+    The page code (and pandas) load here, not with the package: the CLI imports ReportError at start.
+    """
+    from .page import render
+    from .summary import summarise
+
     folder = Path(tables)
     target = Path(destination) if destination else folder / REPORT_NAME
     page = render(summarise(read_tables(folder)), folder.name or str(folder))

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads with load_tables, when tables are read, not when the CLI starts
+    import pandas as pd
 
 from ..tables import load_tables
 
