@@ -1,7 +1,8 @@
-"""Error report for the NER stage on a press dev split: what kind of mistakes, and where to push.
+"""Error report for the NER stage on a dev split: what kind of mistakes, and where to push.
 
-For one dev split it prints:
-  * strict P/R/F1 per label (PER, ORG, LOC; MISC ignored on both sides, as in evaluate_ner);
+For one dev split (press-dev, press-v2-dev or CoNLL's conll-testa) it prints:
+  * strict P/R/F1 per label (press: PER, ORG, LOC, MISC ignored on both sides, as in
+    evaluate_ner; conll-testa: all four labels);
   * recall on gold names seen in training (same text, any label) vs names never seen;
   * every error put in exactly one class:
       - label:    same span, other label              ("Panasonic" ORG tagged MISC)
@@ -11,7 +12,7 @@ For one dev split it prints:
       - spurious: a prediction no gold name overlaps
   * the most frequent errors with a little context.
 
-    python tools/ner_errors.py [--split press-dev|press-v2-dev] [--model models/nl_press_ner] [--top 30]
+    python tools/ner_errors.py [--split press-dev|press-v2-dev|conll-testa] [--model models/nl_press_ner] [--top 30]
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tools"))
 
-from evaluate_ner import PRESS_LABELS, EvalSet, predict, score, table  # noqa: E402
+from evaluate_ner import ALL_LABELS, PRESS_LABELS, EvalSet, predict, score, table  # noqa: E402
 from pipeline.ner import EntityRecognizer  # noqa: E402
 from train_ner import (  # noqa: E402
     CONLL_DIR,
@@ -39,7 +40,11 @@ from train_ner import (  # noqa: E402
     wikineural_texts,
 )
 
-SPLITS = {"press-dev": press_dev, "press-v2-dev": press_v2_dev}
+SPLITS = {
+    "press-dev": (press_dev, PRESS_LABELS),
+    "press-v2-dev": (press_v2_dev, PRESS_LABELS),
+    "conll-testa": (lambda shared: conll_texts(shared / CONLL_DIR / "ned.testa"), ALL_LABELS),
+}
 CONTEXT_CHARS = 30
 
 Triple = tuple[int, int, str]
@@ -150,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.shared.is_dir():
         raise SystemExit(f"shared data not found at {args.shared}. Fix: pass --shared PATH to the shared data folder.")
-    eval_set = EvalSet(args.split, SPLITS[args.split](args.shared), PRESS_LABELS)
+    read_split, labels = SPLITS[args.split]
+    eval_set = EvalSet(args.split, read_split(args.shared), labels)
     recognizer = EntityRecognizer.load(args.model)
     predicted, seconds, words = predict(recognizer, eval_set.texts)
     print(f"model {args.model} (fingerprint {recognizer.fingerprint})")
