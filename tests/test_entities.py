@@ -471,6 +471,7 @@ def test_without_title_drops_only_leading_titles(key, expected):
     pytest.param("TILBURG - De gemeente Tilburg bouwt.", ("TILBURG", ORG), True, id="town-dateline-tagged-org"),
     pytest.param("DEN BOSCH - In Den Bosch is het druk.", ("DEN BOSCH", MISC), True, id="two-word-dateline"),
     pytest.param("ASML - Het bedrijf ASML groeit.", ("ASML", ORG), False, id="company-is-no-place"),
+    pytest.param("AJAX - Ook Ajax won.", ("AJAX", ORG), False, id="club-named-like-a-town-abroad"),
 ])
 def test_dateline_the_gazetteer_knows_is_a_place(text, dateline, joins_place, places):
     second = text.split(" - ", 1)[1].split()[-2] if dateline[0] != "DEN BOSCH" else "Den Bosch"

@@ -3,11 +3,14 @@
 Runs on the per-article links (`link_mentions`) of the whole corpus, in three cheap passes:
 1. spelling variants: names that differ only in case, accents, hyphens or an apostrophe
    possessive are one entity, whatever label each article gave them; the entity takes the label
-   most of its mentions carry (mentions.csv keeps each mention's own label);
-2. short forms: a bare surname ('Trump') or an acronym ('CBS') whose article never gives the
-   full name joins the full name the rest of the corpus uses for it. One candidate in the corpus
-   links; several ('Bart De Wever', 'Pieter De Wever') are decided by the names the article
-   shares with each candidate's other articles, and otherwise stay apart;
+   most of its mentions carry (mentions.csv keeps each mention's own label). An unresolved name
+   also joins the one place other articles wrote that way, and a one-off typo in a long first
+   name joins the only other person with that surname;
+2. short forms: a bare surname ('Trump'), a titled one ('Mr. Epstein') or an acronym ('CBS')
+   whose article never gives the full name joins the full name the rest of the corpus uses for
+   it. One candidate in the corpus links unless the corpus speaks against it; several ('Bart De
+   Wever', 'Pieter De Wever') are decided by the names the article shares with each candidate's
+   other articles, and otherwise stay apart. Each article decides with its own label for the name;
 3. ids are recomputed from the merged canonical name and label, so they stay stable.
 Place entities resolved to the gazetteer keep their place id.
 """

@@ -16,7 +16,7 @@ from pipeline.entities.names import (
     tokens, without_article, without_lowercase_suffix, without_possessive, without_title,
 )
 from pipeline.entities.places import (
-    Place, PlaceResolver, choose, context_of, default_place_resolver, place_entity_id,
+    HOME_COUNTRIES, Place, PlaceResolver, choose, context_of, default_place_resolver, place_entity_id,
 )
 from pipeline.records import Field, Label, LinkedMention, Mention
 
@@ -75,12 +75,17 @@ def _is_dateline(mention: Mention) -> bool:
 
 
 def _datelines_as_places(mentions: Sequence[Mention], places: PlaceResolver | None) -> list[Mention]:
-    """A dateline the gazetteer knows is a place, whatever the tagger called it ('DEN BOSCH' as ORG).
+    """A dateline the gazetteer knows as a Dutch, Belgian or Luxembourg place is a place, whatever the
+    tagger called it ('DEN BOSCH' as ORG); a score line opening with 'AJAX' is no dateline of Ajax, Canada.
 
     Only the linking sees the new label: mentions.csv keeps the model's.
     """
-    return [replace(m, label=Label.LOC) if _is_dateline(m) and places is not None and places.candidates(m.text) else m
-            for m in mentions]
+    return [replace(m, label=Label.LOC) if _is_dateline(m) and _is_home_place(m.text, places) else m for m in mentions]
+
+
+def _is_home_place(name: str, places: PlaceResolver | None) -> bool:
+    found = places.candidates(name) if places is not None else ()
+    return bool(found) and found[0].country_code in HOME_COUNTRIES
 
 
 def _agree_labels(
@@ -169,7 +174,7 @@ def _link_names(
     for label, group in by_label.items():
         index = _part_index(label, group)
         for name in group:
-            itself = {name.key, without_title(name.key)}  # 'mr. epstein' is not part of 'epstein'
+            itself = {name.key, without_title(name.key) if label is Label.PER else None}  # 'mr. epstein' is no part of 'epstein'
             found = {key for key in _lookups(name) for key in index.get(key, ()) if key not in itself}
             found |= acronym_pairs.get((label, name.key), set())
             if found:
