@@ -26,7 +26,7 @@ from pipeline.entities.names import (
 )
 from pipeline.records import Label, LinkedMention
 
-SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles may win without shared names
+SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles wins unless another shares more names
 RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its only full name needs shared names
 
 
@@ -377,7 +377,7 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
         return best
     total = sum(len(entities[o].documents) for o in options)
-    if shared[best] == shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
+    if shared[best] >= shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
         return best
     return None
 
