@@ -565,3 +565,12 @@ def test_an_unresolved_spelling_joins_the_place_written_so_elsewhere():
     })
     assert linked["c"][0].entity_id == linked["a"][0].entity_id
     assert linked["a"][0].entity_id.startswith("loc-gn")
+
+
+def test_pair_evaluator_shows_what_the_run_found_over_a_gold_span_it_missed():
+    evaluator = load_evaluator()
+    rows = [{"doc_id": "d", "field": "body", "start": "12", "end": "22", "text": "Jan Jambon", "label": "PER"},
+            {"doc_id": "d", "field": "title", "start": "0", "end": "6", "text": "Jambon", "label": "PER"},
+            {"doc_id": "d", "field": "body", "start": "30", "end": "35", "text": "Gent", "label": "LOC"}]
+    assert evaluator.overlapping(("d", "body", "0", "22"), rows) == ["'Jan Jambon' PER 12-22"]
+    assert evaluator.overlapping(("d", "body", "23", "29"), rows) == []
