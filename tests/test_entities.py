@@ -124,6 +124,14 @@ WITHIN_ARTICLE = [
         [("KAA Gent", ORG), ("Gent", LOC)], ["KAA Gent", "Gent"],
         id="no-link-across-labels"),
     pytest.param(
+        "Jeffrey Epstein werd opgepakt. Mr. Epstein ontkende alles. Epstein zweeg daarna.",
+        [("Jeffrey Epstein", PER), ("Mr. Epstein", PER), ("Epstein", PER)], ["Jeffrey Epstein"] * 3,
+        id="title-and-surname-links-to-full-name"),
+    pytest.param(
+        "Koningin Elizabeth opende het parlement. Elizabeth sprak kort.",
+        [("Koningin Elizabeth", PER), ("Elizabeth", PER)], ["Koningin Elizabeth"] * 2,
+        id="first-name-links-to-titled-name"),
+    pytest.param(
         "Het Laatste Nieuws meldt het. HET LAATSTE NIEUWS kopt ermee.",
         [("Het Laatste Nieuws", ORG), ("HET LAATSTE NIEUWS", ORG)], ["Het Laatste Nieuws"] * 2,
         id="capitals-variant-shows-normal-case"),
@@ -447,3 +455,122 @@ def test_a_person_named_by_punctuation_only_does_not_stop_corpus_linking():
         "b": ("Trump twitterde.", [("Trump", PER)]),
     })
     assert linked["b"][0].entity_id == entity_id_for(PER, "Donald Trump")
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("mr. epstein", "epstein"), ("koningin elizabeth", "elizabeth"), ("minister hugo de jonge", "hugo de jonge"),
+    ("prinses", None), ("mark rutte", None), ("dr. ir. jan jansen", "jan jansen"),
+])
+def test_without_title_drops_only_leading_titles(key, expected):
+    from pipeline.entities.names import without_title
+
+    assert without_title(key) == expected
+
+
+@pytest.mark.parametrize(("text", "dateline", "joins_place"), [
+    pytest.param("TILBURG - De gemeente Tilburg bouwt.", ("TILBURG", ORG), True, id="town-dateline-tagged-org"),
+    pytest.param("DEN BOSCH - In Den Bosch is het druk.", ("DEN BOSCH", MISC), True, id="two-word-dateline"),
+    pytest.param("ASML - Het bedrijf ASML groeit.", ("ASML", ORG), False, id="company-is-no-place"),
+    pytest.param("AJAX - Ook Ajax won.", ("AJAX", ORG), False, id="club-named-like-a-town-abroad"),
+])
+def test_dateline_the_gazetteer_knows_is_a_place(text, dateline, joins_place, places):
+    second = text.split(" - ", 1)[1].split()[-2] if dateline[0] != "DEN BOSCH" else "Den Bosch"
+    spans = [dateline, (second, LOC if joins_place else ORG)]
+    linked = link_mentions(mentions_in(text, spans), (), places)
+    assert linked[0].mention.label is dateline[1]  # mentions.csv keeps the model's label
+    assert linked[0].entity_id.startswith("loc-gn") is joins_place
+    assert linked[0].entity_id == linked[1].entity_id
+
+
+def test_short_form_labelled_otherwise_needs_shared_people_or_organisations():
+    linked = linked_corpus({
+        "a": ("Jackie Groenen scoorde voor Oranje.", [("Jackie Groenen", PER), ("Oranje", ORG)]),
+        "b": ("De Groenen winnen in Engeland.", [("Groenen", ORG), ("Engeland", LOC)]),
+        "c": ("Max Verstappen won voor Red Bull.", [("Max Verstappen", PER), ("Red Bull", ORG)]),
+        "d": ("Verstappen en Red Bull winnen weer.", [("Verstappen", LOC), ("Red Bull", ORG)]),
+    })
+    assert linked["b"][0].entity_id == entity_id_for(ORG, "Groenen")
+    assert linked["d"][0].entity_id == entity_id_for(PER, "Max Verstappen")
+    assert linked["d"][0].mention.label is LOC
+
+
+def test_a_place_name_is_never_read_as_a_mislabelled_surname():
+    linked = linked_corpus({
+        "a": ("Denzel Washington speelt in een film van Netflix.", [("Denzel Washington", PER), ("Netflix", ORG)]),
+        "b": ("In Washington toont Netflix de film.", [("Washington", LOC), ("Netflix", ORG)]),
+    })
+    assert linked["b"][0].entity_id.startswith("loc-gn")
+
+
+def test_the_article_label_decides_per_article_after_a_corpus_majority():
+    linked = linked_corpus({
+        "a": ("Jackie Groenen scoorde.", [("Jackie Groenen", PER)]),
+        "b": ("Groenen scoorde opnieuw.", [("Groenen", PER)]),
+        "c": ("Groenen kreeg een assist.", [("Groenen", PER)]),
+        "d": ("De Groenen winnen in Duitsland.", [("Groenen", MISC), ("Duitsland", LOC)]),
+    })
+    assert {linked[doc][0].entity_id for doc in "bc"} == {entity_id_for(PER, "Jackie Groenen")}
+    assert linked["d"][0].entity_id != entity_id_for(PER, "Jackie Groenen")
+
+
+def test_names_resolved_in_a_first_round_decide_between_full_names():
+    linked = linked_corpus({
+        "a": ("Frenkie de Jong en Matthijs de Ligt spelen voor Ajax.",
+              [("Frenkie de Jong", PER), ("Matthijs de Ligt", PER), ("Ajax", ORG)]),
+        "b": ("Luuk de Jong speelde ooit voor Ajax.", [("Luuk de Jong", PER), ("Ajax", ORG)]),
+        "c": ("De Jong en De Ligt verlaten Ajax.", [("De Jong", PER), ("De Ligt", PER), ("Ajax", ORG)]),
+    })
+    assert [item.entity_id for item in linked["c"][:2]] == [
+        entity_id_for(PER, "Frenkie de Jong"), entity_id_for(PER, "Matthijs de Ligt")]
+
+
+@pytest.mark.parametrize("full_name_article_writes_surname", [True, False])
+def test_frequent_short_form_joins_a_rare_full_name_its_articles_write_so(full_name_article_writes_surname):
+    spans = [("Mark Rutte", PER)] + ([("Rutte", PER)] if full_name_article_writes_surname else [])
+    articles = {"a": ("Mark Rutte sprak. Rutte zweeg." if full_name_article_writes_surname else "Mark Rutte sprak.", spans)}
+    articles.update({doc: ("Rutte reageerde.", [("Rutte", PER)]) for doc in "bcde"})
+    linked = linked_corpus(articles)
+    assert (linked["b"][0].entity_id == entity_id_for(PER, "Mark Rutte")) is full_name_article_writes_surname
+
+
+def test_short_form_with_context_of_its_own_stays_apart_from_its_only_full_name():
+    linked = linked_corpus({
+        "a": ("Verslaggever Dennis Schouten van de NOS.", [("Dennis Schouten", PER), ("NOS", ORG)]),
+        "b": ("Schouten van Landbouw reageert.", [("Schouten", PER), ("Landbouw", ORG)]),
+        "c": ("Landbouw: Schouten wil minder stikstof.", [("Landbouw", ORG), ("Schouten", PER)]),
+        "d": ("Schouten won de prijs.", [("Schouten", PER)]),
+    })
+    assert linked["b"][0].entity_id == linked["c"][1].entity_id == entity_id_for(PER, "Schouten")
+    assert linked["d"][0].entity_id == entity_id_for(PER, "Dennis Schouten")
+
+
+@pytest.mark.parametrize(("names", "joins"), [
+    pytest.param(["Daniil Medvedev", "Daniil Medvedev", "Danill Medvedev"], True, id="letter-changed"),
+    pytest.param(["Daniil Medvedev", "Daniil Medvedev", "Dainil Medvedev"], True, id="letters-swapped"),
+    pytest.param(["Mario Rossi", "Mario Rossi", "Marco Rossi"], False, id="short-first-names-are-two-names"),
+    pytest.param(["Daniil Medvedev", "Andrej Medvedev", "Danill Medvedev"], False, id="surname-of-three-people"),
+    pytest.param(["Daniil Medvedev", "Daniil Medvedev", "Danill Medvedev", "Danill Medvedev"], False,
+                 id="both-spellings-in-two-articles"),
+])
+def test_a_first_name_typo_in_one_article_joins_the_person(names, joins):
+    linked = linked_corpus({str(i): (f"{name} won.", [(name, PER)]) for i, name in enumerate(names)})
+    assert (linked["2"][0].entity_id == linked["0"][0].entity_id) is joins
+
+
+def test_an_unresolved_spelling_joins_the_place_written_so_elsewhere():
+    linked = linked_corpus({
+        "a": ("Feest in Den Bosch.", [("Den Bosch", LOC)]),
+        "b": ("Feest in Den Bosch.", [("Den Bosch", LOC)]),
+        "c": ("Het nieuws uit DEN BOSCH.", [("DEN BOSCH", ORG)]),
+    })
+    assert linked["c"][0].entity_id == linked["a"][0].entity_id
+    assert linked["a"][0].entity_id.startswith("loc-gn")
+
+
+def test_pair_evaluator_shows_what_the_run_found_over_a_gold_span_it_missed():
+    evaluator = load_evaluator()
+    rows = [{"doc_id": "d", "field": "body", "start": "12", "end": "22", "text": "Jan Jambon", "label": "PER"},
+            {"doc_id": "d", "field": "title", "start": "0", "end": "6", "text": "Jambon", "label": "PER"},
+            {"doc_id": "d", "field": "body", "start": "30", "end": "35", "text": "Gent", "label": "LOC"}]
+    assert evaluator.overlapping(("d", "body", "0", "22"), rows) == ["'Jan Jambon' PER 12-22"]
+    assert evaluator.overlapping(("d", "body", "23", "29"), rows) == []

@@ -3,11 +3,14 @@
 Runs on the per-article links (`link_mentions`) of the whole corpus, in three cheap passes:
 1. spelling variants: names that differ only in case, accents, hyphens or an apostrophe
    possessive are one entity, whatever label each article gave them; the entity takes the label
-   most of its mentions carry (mentions.csv keeps each mention's own label);
-2. short forms: a bare surname ('Trump') or an acronym ('CBS') whose article never gives the
-   full name joins the full name the rest of the corpus uses for it. One candidate in the corpus
-   links; several ('Bart De Wever', 'Pieter De Wever') are decided by the names the article
-   shares with each candidate's other articles, and otherwise stay apart;
+   most of its mentions carry (mentions.csv keeps each mention's own label). An unresolved name
+   also joins the one place other articles wrote that way, and a one-off typo in a long first
+   name joins the only other person with that surname;
+2. short forms: a bare surname ('Trump'), a titled one ('Mr. Epstein') or an acronym ('CBS')
+   whose article never gives the full name joins the full name the rest of the corpus uses for
+   it. One candidate in the corpus links unless the corpus speaks against it; several ('Bart De
+   Wever', 'Pieter De Wever') are decided by the names the article shares with each candidate's
+   other articles, and otherwise stay apart. Each article decides with its own label for the name;
 3. ids are recomputed from the merged canonical name and label, so they stay stable.
 Place entities resolved to the gazetteer keep their place id.
 """
@@ -17,11 +20,13 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.entities.places import place_code
-from pipeline.entities.names import entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens
+from pipeline.entities.places import default_place_resolver, place_code
+from pipeline.entities.names import (
+    entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens, without_title,
+)
 from pipeline.records import Label, LinkedMention
 
-SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles may win without shared names
+SHORT_FORM_SHARE = 0.9  # a candidate with this share of the candidates' articles wins unless another shares more names
 RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its only full name needs shared names
 
 
@@ -45,7 +50,8 @@ def link_across_articles(
     moved = {doc: [_moved(m, variant_of) for m in items] for doc, items in linked.items()}
     merged = _collect(moved)
     by_doc = _ids_by_document(merged)
-    short_links = _link_short_forms(merged, by_doc)
+    article_labels = _article_labels(linked, moved)
+    short_links = _link_short_forms(merged, by_doc, article_labels)
     result = {}
     for doc_id, items in moved.items():
         relinked = []
@@ -73,6 +79,17 @@ def _collect(linked: Mapping[str, Sequence[LinkedMention]]) -> dict[str, _Entity
     return entities
 
 
+def _article_labels(
+    linked: Mapping[str, Sequence[LinkedMention]], moved: Mapping[str, Sequence[LinkedMention]],
+) -> dict[tuple[str, str], set[Label]]:
+    """(doc_id, merged entity id) -> the labels its article gave the name (before the corpus majority)."""
+    labels: dict[tuple[str, str], set[Label]] = defaultdict(set)
+    for doc_id, items in linked.items():
+        for before, after in zip(items, moved[doc_id], strict=True):
+            labels[(doc_id, after.entity_id)].add(label_of_entity_id(before.entity_id))
+    return labels
+
+
 def _moved(item: LinkedMention, moves: Mapping[str, tuple[str, str]]) -> LinkedMention:
     target = moves.get(item.entity_id)
     return replace(item, entity_id=target[0], canonical=target[1]) if target else item
@@ -91,6 +108,8 @@ def _merge_variants(entities: Mapping[str, _Entity]) -> dict[str, tuple[str, str
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
         groups[loose_key(_display(entity))].append(entity_id)
+    _join_place_spellings(groups, entities)
+    _join_misspelt_first_names(groups, entities)
     moves = {}
     for key, ids in groups.items():
         if len(ids) < 2 or not key:
@@ -104,6 +123,72 @@ def _merge_variants(entities: Mapping[str, _Entity]) -> dict[str, tuple[str, str
             if entity_id != target[0]:
                 moves[entity_id] = target
     return moves
+
+
+def _join_place_spellings(groups: dict[str, list[str]], entities: Mapping[str, _Entity]) -> None:
+    """Move a group without a resolved place into the one place that other articles wrote that way.
+
+    'DEN BOSCH' tagged ORG in a dateline stays unresolved, while 'Den Bosch' elsewhere resolved to
+    ''s-Hertogenbosch': the place's surfaces say the press writes it so. A surface two places share
+    ('Bergen' in Norway and in Belgium) moves nothing, and a name used more often than the place
+    (a team called after its town) is not made a place.
+    """
+    places_written: dict[str, set[str]] = defaultdict(set)
+    for key, ids in groups.items():
+        for entity_id in ids:
+            if _is_resolved_place(entity_id):
+                for surface in entities[entity_id].surfaces:
+                    places_written[loose_key(surface)].add(key)
+    for key in sorted(groups):
+        ids = groups[key]
+        targets = places_written.get(key, set()) - {key}
+        if not ids or len(targets) != 1 or any(_is_resolved_place(i) for i in ids):
+            continue
+        target = targets.pop()
+        if _mentions(ids, entities) < _mentions(groups[target], entities):
+            groups[target].extend(ids)
+            groups[key] = []
+
+
+MISSPELLING_MIN_LENGTH = 6  # shorter first names one letter apart are often two names (Marco, Mario)
+
+
+def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[str, _Entity]) -> None:
+    """Move a person written once with a typo in the first name into the person spelled right.
+
+    'Danill Medvedev' in one article joins 'Daniil Medvedev' when nobody else in the corpus has
+    that surname, both first names are long and one edit apart, and the odd spelling has one article.
+    """
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key, ids in groups.items():
+        words = tokens(key)
+        if len(words) >= 2 and any(entities[i].label is Label.PER for i in ids) and not without_title(key):
+            by_surname[" ".join(words[1:])].append(key)
+    for keys in by_surname.values():
+        if len(keys) != 2:
+            continue
+        rare, common = sorted(keys, key=lambda k: (len({d for i in groups[k] for d in entities[i].documents}), k))
+        first_names = tokens(rare)[0], tokens(common)[0]
+        if (len({d for i in groups[rare] for d in entities[i].documents}) == 1
+                and min(map(len, first_names)) >= MISSPELLING_MIN_LENGTH and _one_edit_apart(*first_names)):
+            groups[common].extend(groups[rare])
+            groups[rare] = []
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if first == second or abs(len(first) - len(second)) > 1:
+        return False
+    if len(first) == len(second):
+        diff = [i for i, (a, b) in enumerate(zip(first, second)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and first[diff[0]] == second[diff[1]] and first[diff[1]] == second[diff[0]])
+    shorter, longer = sorted((first, second), key=len)
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+
+
+def _mentions(ids: Sequence[str], entities: Mapping[str, _Entity]) -> int:
+    return sum(sum(entities[i].names.values()) for i in ids)
 
 
 def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, _Entity]) -> tuple[str, str]:
@@ -135,49 +220,93 @@ def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, set[str]]:
     return by_doc
 
 
-def _link_short_forms(entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]]) -> dict[tuple[str, str], str]:
-    """(doc_id, short-form entity id) -> the full-name entity it joins in that article."""
+def _link_short_forms(
+    entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
+    article_labels: Mapping[tuple[str, str], set[Label]],
+) -> dict[tuple[str, str], str]:
+    """(doc_id, short-form entity id) -> the full-name entity it joins in that article.
+
+    Decided twice: the second time an article's other short forms count as the full names they
+    joined the first time ('De Ligt' beside 'De Jong' is Matthijs de Ligt, whom Frenkie de Jong's
+    articles name). A candidate's articles stay those that spell its full name, so one wrong first
+    link does not lend it the context of a stranger's article.
+    """
     candidates = _short_form_candidates(entities)
-    neighbours: dict[str, Counter[str]] = {}  # full name -> articles each other entity shares with it
-    for options in candidates.values():
-        for option in options:
-            if option not in neighbours:
-                neighbours[option] = Counter(e for d in entities[option].documents for e in by_doc[d])
+    first = _decide_short_forms(candidates, entities, by_doc, article_labels)
+    relinked = {doc: {first.get((doc, e), e) for e in ids} for doc, ids in by_doc.items()}
+    return _decide_short_forms(candidates, entities, relinked, article_labels)
+
+
+def _decide_short_forms(
+    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
+    article_labels: Mapping[tuple[str, str], set[Label]],
+) -> dict[tuple[str, str], str]:
+    options_seen = {option for options in candidates.values() for option in options}
+    neighbours = {option: _neighbours(entities[option], by_doc) for option in options_seen}
     links = {}
     for short_id, options in candidates.items():
         short = entities[short_id]
+        evidence = _Evidence(entities, by_doc, neighbours, _neighbours(short, by_doc) if len(options) == 1 else Counter())
+        target_label = entities[options[0]].label
         for doc_id in sorted(short.documents):
-            target = _decide(short_id, short, options, doc_id, entities, by_doc, neighbours)
+            same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
+            if not same_label and _is_place_name(short):
+                continue
+            target = _decide(short_id, short, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
                 links[(doc_id, short_id)] = target
     return links
 
 
+def _neighbours(entity: _Entity, by_doc: Mapping[str, set[str]]) -> Counter[str]:
+    """Entity id -> how many of `entity`'s articles also name it."""
+    return Counter(e for d in entity.documents for e in by_doc[d])
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What the corpus says about a short form and the full names it may stand for."""
+
+    entities: Mapping[str, _Entity]
+    by_doc: Mapping[str, set[str]]
+    neighbours: Mapping[str, Counter[str]]  # full name -> articles each other entity shares with it
+    own_neighbours: Counter[str]  # the same for the short form's own articles (with one candidate only)
+
+
 def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
-    """Short-form entity id -> full-name entity ids of its label it may stand for.
+    """Short-form entity id -> full-name entity ids of one label it may stand for.
 
     A PER short form is the end of a longer person name ('trump' in 'donald trump', 'de wever' in
-    'bart de wever'); any short form may also be a surface another article linked to a fuller name
-    ('CBS' linked to 'Centraal Bureau voor de Statistiek' where the article spelled both).
+    'bart de wever'), also written after a title ('Mr. Epstein'); any short form may also be a
+    surface another article linked to a fuller name ('CBS' linked to 'Centraal Bureau voor de
+    Statistiek' where the article spelled both). A one-word name the corpus labels a place,
+    organisation or other may still be a surname the tagger mislabelled: its candidates are the
+    people it ends, and only shared names decide (see `_Evidence`).
     """
     suffixes: dict[str, set[str]] = defaultdict(set)
     seen_as: dict[tuple[Label, str], set[str]] = defaultdict(set)
     for entity_id, entity in entities.items():
         key = name_key(_display(entity))
         words = tokens(key)
-        if entity.label is Label.PER and len(words) >= 2 and len(words[0]) > 2 and "." not in words[0]:
+        if entity.label is Label.PER and not without_title(key) and len(words) >= 2 and len(words[0]) > 2 \
+                and "." not in words[0]:
             for surname in _surnames(words):
                 suffixes[surname].add(entity_id)
         for surface in entity.surfaces - {key}:
             seen_as[(entity.label, surface)].add(entity_id)
     candidates = {}
     for entity_id, entity in entities.items():
-        key = name_key(_display(entity))
-        if not _is_short_form(entity, key):
+        key = _short_key(entity)
+        if key is None:
             continue
-        found = set(seen_as.get((entity.label, key), ()))
         if entity.label is Label.PER:
-            found |= suffixes.get(key, set())
+            found = seen_as.get((Label.PER, key), set()) | suffixes.get(key, set())
+        elif _is_resolved_place(entity_id):
+            continue  # the gazetteer decided what it is
+        elif entity.label is Label.ORG and looks_like_acronym(_display(entity)):
+            found = set(seen_as.get((entity.label, key), ()))
+        else:
+            found = set(suffixes.get(key, ()))  # a one-word place, organisation or other that may be a surname
         found.discard(entity_id)
         if found:
             candidates[entity_id] = sorted(found)
@@ -200,39 +329,79 @@ def _surnames(words: Sequence[str]) -> list[str]:
             if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
 
 
-def _is_short_form(entity: _Entity, key: str) -> bool:
+def _short_key(entity: _Entity) -> str | None:
+    """The key under which an entity may be a short form of a fuller name, or None.
+
+    A person: a surname alone or with its particles, also after a title ('mr. epstein' ->
+    'epstein'). An organisation: an acronym. Any other label: one word, compared with surnames.
+    """
     display = _display(entity)
+    key = name_key(display)
     if entity.label is Label.PER:
+        key = without_title(key) or key
         words = tokens(key)  # empty for a name of punctuation only ("'", "-"): no short form of anyone
-        return len(words) == 1 or (1 < len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
-    return entity.label is Label.ORG and looks_like_acronym(display)
+        short = len(words) == 1 or (1 < len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
+        return key if short else None
+    if entity.label is Label.ORG and looks_like_acronym(display):
+        return key
+    return key if len(tokens(key)) == 1 and key.isalpha() else None
 
 
-def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, entities: Mapping[str, _Entity],
-            by_doc: Mapping[str, set[str]], neighbours: Mapping[str, Counter[str]]) -> str | None:
-    """The full name a short form means in one article, or None when the corpus cannot tell."""
-    present = by_doc[doc_id] - {short_id} - set(options)
-    shared = {option: _shared_names(option, doc_id, present, entities, neighbours) for option in options}
+def _is_place_name(entity: _Entity) -> bool:
+    """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
+    return bool(default_place_resolver().candidates(_display(entity)))
+
+
+def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, evidence: _Evidence,
+            needs_names: bool) -> str | None:
+    """The full name a short form means in one article, or None when the corpus cannot tell.
+
+    `needs_names`: the article gave the short form another label than the full name's ('Groenen'
+    as an organisation, 'Verstappen' as a place), so it joins only a candidate with whom it shares
+    people or organisations, never on corpus counts alone.
+    """
+    entities = evidence.entities
+    present = evidence.by_doc[doc_id] - {short_id} - set(options)
+    shared = {option: _shared_names(option, doc_id, present, evidence, needs_names) for option in options}
     ranked = sorted(options, key=lambda o: (-shared[o], -len(entities[o].documents), o))
     best = ranked[0]
-    best_documents = len(entities[best].documents - {doc_id})
+    if needs_names:
+        runner_up = shared[ranked[1]] if len(ranked) > 1 else 0
+        return best if shared[best] > 0 and shared[best] >= 2 * runner_up else None
     if len(ranked) == 1:
-        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(best_documents, 1)
-        return best if shared[best] > 0 or not rare else None
+        if shared[best] > 0 or _short_key(short) in entities[best].surfaces:  # its own articles call it so
+            return best
+        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(len(entities[best].documents - {doc_id}), 1)
+        return None if rare or _context_of_its_own(present, evidence) else best
     runner_up = ranked[1]
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
         return best
     total = sum(len(entities[o].documents) for o in options)
-    if shared[best] == shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
+    if shared[best] >= shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
         return best
     return None
 
 
-def _shared_names(option: str, doc_id: str, present: set[str], entities: Mapping[str, _Entity],
-                  neighbours: Mapping[str, Counter[str]]) -> int:
-    """How many of the article's other entities appear beside `option` in another article."""
-    counts = neighbours[option]
+def _context_of_its_own(present: set[str], evidence: _Evidence) -> bool:
+    """True when the article shares people or organisations with the short form's other articles.
+
+    Two articles about 'Schouten' and the ministry of agriculture, none of whose names occur
+    beside the only full name 'Dennis Schouten' (a reporter), are about another Schouten.
+    """
+    return any(evidence.own_neighbours[e] > 1 and _is_person_or_organisation(e) for e in present)
+
+
+def _is_person_or_organisation(entity_id: str) -> bool:
+    return label_of_entity_id(entity_id) in (Label.PER, Label.ORG)
+
+
+def _shared_names(option: str, doc_id: str, present: set[str], evidence: _Evidence, needs_names: bool) -> int:
+    """How many of the article's other entities appear beside `option` in another article
+    (only people and organisations when the evidence must be names)."""
+    counts = evidence.neighbours[option]
     shared = present & counts.keys()
-    if doc_id in entities[option].documents:  # this article's own co-occurrence does not count
+    if needs_names:
+        shared = {e for e in shared if _is_person_or_organisation(e)}
+    if doc_id in evidence.entities[option].documents:  # this article's own co-occurrence does not count
         return sum(1 for e in shared if counts[e] > 1)
     return len(shared)

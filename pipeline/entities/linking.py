@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from pipeline.entities.aliases import AliasRule, alias_index
 from pipeline.entities.names import (
     acronym_letters, entity_id_for, initialisms, is_initial, is_subsequence, looks_like_acronym, name_key,
-    tokens, without_article, without_lowercase_suffix, without_possessive,
+    tokens, without_article, without_lowercase_suffix, without_possessive, without_title,
 )
 from pipeline.entities.places import (
-    Place, PlaceResolver, choose, context_of, default_place_resolver, place_entity_id,
+    HOME_COUNTRIES, Place, PlaceResolver, choose, context_of, default_place_resolver, place_entity_id,
 )
-from pipeline.records import Label, LinkedMention, Mention
+from pipeline.records import Field, Label, LinkedMention, Mention
 
 _LEGAL_FORMS = frozenset({
     "nv", "n.v", "n.v.", "bv", "b.v", "b.v.", "cvba", "bvba", "vzw", "sa", "s.a", "s.a.", "ag", "gmbh", "se", "plc",
@@ -51,12 +51,12 @@ def link_mentions(
     """
     rules = alias_index(tuple(aliases))
     raw_keys = [name_key(m.text) for m in mentions]
-    working = _agree_labels(mentions, raw_keys, rules)
+    if places is None and any(m.label is Label.LOC or _is_dateline(m) for m in mentions):
+        places = default_place_resolver()
+    working = _agree_labels(_datelines_as_places(mentions, places), raw_keys, rules)
     keys = [_mention_key(m, key, rules) for m, key in zip(working, raw_keys, strict=True)]
     names = _names(working, keys, rules)
     parents = _link_names(names, _acronym_pairs(working, keys))
-    if places is None and any(m.label is Label.LOC for m in working):
-        places = default_place_resolver()
     candidates = {key: _place_candidates(name, places) for key, name in names.items()}
     context = context_of(candidates.values(), outlet_country)
     resolved = {key: _resolve(names[key], choose(candidates[key], context)) for key in names}
@@ -67,6 +67,25 @@ def link_mentions(
         canonical, entity_id = resolved[(root.label, root.key)]
         linked.append(LinkedMention(mention=mention, canonical=canonical, entity_id=entity_id))
     return tuple(linked)
+
+
+def _is_dateline(mention: Mention) -> bool:
+    """A name in capitals that opens the body ('TILBURG - De gemeente ...'): where the article was written."""
+    return mention.field is Field.BODY and mention.start == 0 and mention.text.isupper() and mention.label is not Label.LOC
+
+
+def _datelines_as_places(mentions: Sequence[Mention], places: PlaceResolver | None) -> list[Mention]:
+    """A dateline the gazetteer knows as a Dutch, Belgian or Luxembourg place is a place, whatever the
+    tagger called it ('DEN BOSCH' as ORG); a score line opening with 'AJAX' is no dateline of Ajax, Canada.
+
+    Only the linking sees the new label: mentions.csv keeps the model's.
+    """
+    return [replace(m, label=Label.LOC) if _is_dateline(m) and _is_home_place(m.text, places) else m for m in mentions]
+
+
+def _is_home_place(name: str, places: PlaceResolver | None) -> bool:
+    found = places.candidates(name) if places is not None else ()
+    return bool(found) and found[0].country_code in HOME_COUNTRIES
 
 
 def _agree_labels(
@@ -155,7 +174,8 @@ def _link_names(
     for label, group in by_label.items():
         index = _part_index(label, group)
         for name in group:
-            found = {key for key in _lookups(name) for key in index.get(key, ()) if key != name.key}
+            itself = {name.key, without_title(name.key) if label is Label.PER else None}  # 'mr. epstein' is no part of 'epstein'
+            found = {key for key in _lookups(name) for key in index.get(key, ()) if key not in itself}
             found |= acronym_pairs.get((label, name.key), set())
             if found:
                 containers[(label, name.key)] = found
@@ -213,7 +233,10 @@ def _lookups(name: _Name) -> list[str]:
     if article_free and not name.forced:  # 'De Lijn' is a name of its own
         keys.append(article_free)
     keys.extend(key for key in (_hyphen_head_key(s) for s in name.surfaces) if key)
-    words = tokens(name.key)
+    untitled = without_title(name.key) if name.label is Label.PER else None
+    if untitled:  # 'Mr. Epstein' is part of 'Jeffrey Epstein'
+        keys.append(untitled)
+    words = tokens(untitled or name.key)
     if name.label is Label.PER and len(words) == 1:
         keys.append("#first " + words[0])
     if name.label is Label.PER and len(words) >= 2 and is_initial(words[0]):

@@ -22,6 +22,11 @@ _EDGE_PUNCTUATION = " .,;:!?\"'()[]{}\u00ab\u00bb\u201c\u201d\u201e"
 _LOWERCASE_HYPHEN_SUFFIX = re.compile(r"^(.*\w)-[a-z\u00e0-\u00ff][\w-]*$")
 _ACRONYM_SHAPE = re.compile(r"^[A-Z0-9&][A-Za-z0-9&.]{1,7}$")
 _INITIAL = re.compile(r"^[a-z]\.?$")
+_TITLES = frozenset({  # words the press puts before a person's name; never the name itself
+    "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "drs", "drs.", "ir", "ir.", "prof", "prof.", "sir", "lady",
+    "meneer", "mevrouw", "mevr", "mevr.", "dhr", "dhr.", "koning", "koningin", "prins", "prinses", "paus", "premier",
+    "vicepremier", "minister", "staatssecretaris", "president", "burgemeester", "kanselier", "meester",
+})
 _FUNCTION_WORDS = frozenset({
     "de", "het", "een", "van", "voor", "der", "den", "en", "in", "op", "te", "ter", "tot", "of",
     "aan", "met", "la", "le", "les", "du", "des", "et", "the", "and", "for",
@@ -66,6 +71,19 @@ def without_possessive(key: str) -> str | None:
     if key.endswith("s") and len(key.rsplit(" ", 1)[-1]) > 3:
         return key[:-1]
     return None
+
+
+def without_title(key: str) -> str | None:
+    """'mr. epstein' -> 'epstein', 'koningin elizabeth' -> 'elizabeth'; None when the key starts with no title.
+
+    A title before a name is how the press writes a person it has named before ('Mr. Epstein');
+    without it the name is a surname or first name that can be linked like any other.
+    """
+    words = tokens(key)
+    start = 0
+    while start < len(words) - 1 and words[start] in _TITLES:
+        start += 1
+    return " ".join(words[start:]) if start else None
 
 
 def without_article(key: str) -> str | None:
