@@ -82,6 +82,7 @@ def test_local_engine_in_process_yields_each_batch_in_order(corpus, ruler_model)
     assert finished == [[d.doc_id for d in batch] for batch in batches]
 
 
+@pytest.mark.slow
 def test_process_pool_gives_the_tables_of_one_process(corpus, tmp_path, ruler_model):
     run(config(corpus, tmp_path / "one", ruler_model))
     run(config(corpus, tmp_path / "two", ruler_model, workers=2, batch_size=1))
@@ -120,6 +121,7 @@ class DiesOnOneArticle(run_module.Analyser):
         return super().analyse(documents)
 
 
+@pytest.mark.slow
 def test_worker_killed_hard_ends_the_run_with_a_message_and_the_next_run_finishes(corpus, tmp_path, ruler_model,
                                                                                    monkeypatch):
     out = tmp_path / "out"

@@ -74,7 +74,7 @@ class DaskEngine:
             raise WorkerFailure(f"Dask workers died again and again on one batch ({error})") from None
         except Exception as error:  # noqa: BLE001 - a task's own exception, raised again after its retries
             raise WorkerFailure(f"a batch failed on the Dask cluster {TASK_RETRIES + 1} times "
-                             f"({type(error).__name__}: {error})") from None
+                                f"({type(error).__name__}: {error})") from None
 
     def _worker_count(self) -> int:
         """Workers now in the cluster (at least one: a cluster without workers is waited for first)."""
