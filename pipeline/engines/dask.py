@@ -10,6 +10,7 @@ engine, so a run that stops keeps every finished batch.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -100,8 +101,12 @@ def _take(items: Iterator[Batch], count: int) -> list[Batch]:
 def _local_cluster(workers: int):
     """A LocalCluster of `workers` processes with one thread each (spaCy is not run on threads)."""
     distributed = _import_distributed()
-    cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=None, silence_logs=logging.ERROR)
+    import dask
+
+    # No dashboard, so no statistical profiler either: it samples every worker thread 100 times a second.
+    with dask.config.set({"distributed.worker.profile.enabled": False}):
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, silence_logs=logging.CRITICAL)
     return cluster, distributed.Client(cluster)
 
 
@@ -140,6 +145,10 @@ def _mismatch(worker: str, here: str) -> str:
 
 # Worker side. One analyser per worker thread (a Dask worker started with --nthreads 1, as our
 # LocalCluster is, has exactly one), built on its first batch and kept for the process's lifetime.
+# Dask runs every task in a fresh copy of the thread's context variables, which would drop those
+# set while the analyser was built (thinc keeps its current ops, numpy's BLAS for NER, in one: the
+# NER stage ran 1.4x slower from the second batch on), so each batch runs in the context the
+# analyser was built in.
 _WORKER = threading.local()
 
 
@@ -150,7 +159,9 @@ def _analyse_on_worker(make_analyser: AnalyserFactory, config: Config, batch: Ba
         config = replace(config, model=DEFAULT_MODEL)
     key = (make_analyser, config)
     if getattr(_WORKER, "key", None) != key:
-        _WORKER.analyser, _WORKER.fingerprint, _WORKER.key = make_analyser(config), code_and_model(config), key
+        _WORKER.context = contextvars.copy_context()
+        _WORKER.analyser = _WORKER.context.run(make_analyser, config)
+        _WORKER.fingerprint, _WORKER.key = code_and_model(config), key
     analyser: Analyser = _WORKER.analyser
-    results, times = analyser.analyse(batch)
+    results, times = _WORKER.context.run(analyser.analyse, batch)
     return results, times, _WORKER.fingerprint
