@@ -10,8 +10,10 @@ engine, so a run that stops keeps every finished batch.
 """
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import logging
+import signal
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -113,10 +115,29 @@ def _local_cluster(workers: int):
     distributed = _import_distributed()
     import dask
 
-    with dask.config.set(QUIET_CLUSTER):
+    with dask.config.set(QUIET_CLUSTER), _workers_ignore_ctrl_c():
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=logging.CRITICAL)
+                                           dashboard_address=None, silence_logs=logging.CRITICAL,
+                                           # its health-check server on any free local port, not 8787
+                                           # (a warning on stderr when another cluster holds that)
+                                           scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
     return cluster, distributed.Client(cluster)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c():
+    """Worker processes started in here ignore SIGINT, which they inherit through exec: Ctrl-C reaches
+    the whole process group, and only the main process should handle it (saying what was saved, then
+    closing the cluster), not every worker with a traceback of its own. (Ctrl-C is ignored while
+    the cluster starts, a few seconds.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _connect(address: str):
