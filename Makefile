@@ -55,7 +55,7 @@ bench: $(VENV)/.installed
 	$(PY) tools/bench.py --shared "$(SHARED)" -n $(N)
 
 bench-engines: $(VENV)/.installed
-	$(PY) tools/compare_engines.py --shared "$(SHARED)" -n $(ENGINES_N) --workers 2 --rounds 2
+	$(PY) tools/compare_engines.py --shared "$(SHARED)" -n $(ENGINES_N) --workers 2 --rounds 1
 
 soak: $(VENV)/.installed
 	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1
