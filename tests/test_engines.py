@@ -6,6 +6,7 @@ Fast tests use the tiny rule-based model; the Dask-against-golden test uses the 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import io
 import os
@@ -13,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -142,6 +144,35 @@ def test_worker_killed_hard_ends_the_run_with_a_message_and_the_next_run_finishe
 
 
 # ---------------------------------------------------------------- the Dask engine
+
+BUILT_WITH: contextvars.ContextVar[str] = contextvars.ContextVar("built_with", default="task default")
+
+
+class ContextAnalyser:
+    """Sets a context variable while it is built, as loading the model sets thinc's current ops."""
+
+    built = 0
+
+    def __init__(self, config: Config):
+        type(self).built += 1
+        BUILT_WITH.set("numpy ops")
+
+    def analyse(self, documents):
+        return [BUILT_WITH.get()], None
+
+
+def test_dask_worker_builds_its_analyser_once_and_runs_every_batch_in_its_context(tmp_path):
+    pytest.importorskip("distributed")
+    from pipeline.engines.dask import _analyse_on_worker
+
+    ContextAnalyser.built = 0
+    worker_config = Config(corpus=None, out=None, model=tmp_path)
+    for _ in range(3):  # Dask runs each task in a fresh copy of the thread's context
+        results, _, _ = contextvars.copy_context().run(_analyse_on_worker, ContextAnalyser, worker_config, [], False)
+        assert results == ["numpy ops"]
+    assert ContextAnalyser.built == 1
+    contextvars.copy_context().run(_analyse_on_worker, ContextAnalyser, replace(worker_config, batch_size=8), [], False)
+    assert ContextAnalyser.built == 2  # other settings: another analyser
 
 def test_unreachable_scheduler_is_a_clear_error(corpus, tmp_path, ruler_model, monkeypatch):
     pytest.importorskip("distributed")
