@@ -9,8 +9,9 @@ N      ?= 20000
 WORKERS ?=
 SOAK_N ?= 3000
 KILLS  ?= 30
+ENGINES_N ?= 1000
 
-.PHONY: extract add test test-fast bench soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
+.PHONY: extract add test test-fast bench bench-engines soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
@@ -18,6 +19,7 @@ help:
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
 	@echo "make soak [SOAK_N=3000 KILLS=30]           random kill -9s, resumed, vs an uninterrupted run"
+	@echo "make bench-engines [ENGINES_N=1000]        local vs Dask engine: identical tables? throughput of each"
 	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
 	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
 	@echo "make train                                 retrain the shipped NER model from ../shared"
@@ -51,6 +53,9 @@ test-fast: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) tools/bench.py --shared "$(SHARED)" -n $(N)
+
+bench-engines: $(VENV)/.installed
+	$(PY) tools/compare_engines.py --shared "$(SHARED)" -n $(ENGINES_N) --workers 2 --rounds 1
 
 soak: $(VENV)/.installed
 	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1

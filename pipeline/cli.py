@@ -9,8 +9,9 @@ from pathlib import Path
 
 from . import __version__
 from .add import AddError, add_articles
-from .config import DEFAULT_MODEL, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
+from .config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
 from .corpus import CorpusError
+from .engines import EngineError, WorkerFailure
 from .ner import ModelNotFoundError
 from .report import ReportError
 from .run import RunInterrupted, run
@@ -20,6 +21,7 @@ from .tables import OutputError
 EXIT_OK = 0
 EXIT_NOTHING_ADDED = 1  # `add`: every article was refused
 EXIT_USAGE = 2  # bad option, missing corpus or model, unwritable output, locked output (argparse uses 2 too)
+EXIT_WORKER_FAILED = 3  # a worker died or a batch kept failing mid-run; finished batches are saved
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM; finished batches are saved
 PACKAGE_NAME = "dutch-press-pipeline"
 
@@ -39,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog=_program_name(),
         description="Extract people, organisations, places and dates from Dutch-language press into CSV tables.",
         epilog="Exit codes: 0 done; 1 `add` refused every article; 2 bad option, missing corpus or model, "
-               "unwritable or locked output; 130 interrupted (finished work is saved).",
+               "unwritable or locked output, Dask scheduler unreachable; 3 a worker died mid-run (finished work is "
+               "saved); 130 interrupted (finished work is saved).",
     )
     parser.add_argument("--version", action="version", version=version_text(),
                         help="print the package and model versions and exit")
@@ -66,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--aliases", type=Path, default=None,
                          help="alias table (alias,canonical,label); default: aliases.csv in the corpus folder if present")
     extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (default: a progress bar is shown)")
+    extract.add_argument("--engine", choices=ENGINES, default="local",
+                         help="where articles are analysed: local (default) = this machine, --workers processes; "
+                              "dask = a Dask cluster (needs the [dask] extra): a local one of --workers processes, "
+                              "or the one at --scheduler")
+    extract.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --engine dask; "
+                              "default: start a cluster on this machine)")
 
     add = commands.add_parser(
         "add", help="store new articles in the corpus",
@@ -118,11 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     except RunInterrupted as interrupted:
         print(f"\n{interrupted}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except WorkerFailure as failure:
+        print(f"\nerror: {failure}", file=sys.stderr)
+        return EXIT_WORKER_FAILED
     except KeyboardInterrupt:  # before analysis started (reading the corpus, opening the state): nothing to lose
         print("\ninterrupted before any article was analysed; nothing was changed", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ConfigError, CorpusError, AddError, ModelNotFoundError, RunLockedError, OutputError, ReportError,
-            ValueError) as error:
+            EngineError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
@@ -144,6 +157,8 @@ def _extract(arguments: argparse.Namespace) -> int:
         language_detector=arguments.language_detector,
         aliases=arguments.aliases,
         progress=not arguments.no_progress,
+        engine=arguments.engine,
+        scheduler=arguments.scheduler,
     )
     summary = run(config)
     for notice in summary.notices:

@@ -1,6 +1,7 @@
 """The one validated configuration of a run, checked before the first document is read."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,17 @@ class Detector(str, Enum):
 
 
 LANGUAGE_DETECTORS = tuple(detector.value for detector in Detector)
+
+
+class EngineName(str, Enum):
+    """Where the per-document stages run (`--engine`); see pipeline/engines/."""
+
+    LOCAL = "local"  # this machine: one process, or a pool of `workers` processes
+    DASK = "dask"  # a Dask cluster: a LocalCluster of `workers` processes, or the one at `scheduler`
+
+
+ENGINES = tuple(engine.value for engine in EngineName)
+DASK_INSTALL_HINT = "pip install 'dutch-press-pipeline[dask]' (or: pip install dask==2026.8.0 distributed==2026.8.0)"
 
 
 class ConfigError(ValueError):
@@ -54,6 +66,8 @@ class Config:
     language_detector: str = "cld2+langdetect"  # cld2 first pass, langdetect for close calls (see README)
     aliases: Path | None = None
     progress: bool = True
+    engine: str = "local"
+    scheduler: str | None = None  # address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786
 
     def __post_init__(self) -> None:
         self._normalise_types()
@@ -81,6 +95,17 @@ class Config:
             )
         if self.aliases is not None and not self.aliases.is_file():
             raise ConfigError(f"alias file {self.aliases} does not exist: create it (columns alias,canonical,label) or leave --aliases out")
+        self._check_engine()
+
+    def _check_engine(self) -> None:
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine {self.engine!r} is unknown: use one of {', '.join(ENGINES)}")
+        if self.scheduler is not None and self.engine != EngineName.DASK.value:
+            raise ConfigError(f"a scheduler address ({self.scheduler}) needs the Dask engine: add --engine dask")
+        if self.scheduler is not None and (not self.scheduler.strip() or any(c.isspace() for c in self.scheduler)):
+            raise ConfigError(f"scheduler address {self.scheduler!r} is not an address: use e.g. tcp://10.0.0.5:8786")
+        if self.engine == EngineName.DASK.value and not dask_installed():
+            raise ConfigError(f"--engine dask needs dask and distributed, which are not installed: {DASK_INSTALL_HINT}")
 
     def _normalise_types(self) -> None:
         """Paths as Path and languages as a frozenset, whatever the caller passed (the dataclass is frozen)."""
@@ -106,3 +131,8 @@ class Config:
             return None
         candidate = self.corpus / ALIAS_FILE_NAME
         return candidate if candidate.is_file() else None
+
+
+def dask_installed() -> bool:
+    """Whether the optional `[dask]` extra is installed (found without importing it: dask loads slowly)."""
+    return importlib.util.find_spec("distributed") is not None

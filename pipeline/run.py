@@ -1,16 +1,15 @@
 """The one place that wires the stages: corpus -> language -> ner -> dates -> entities -> tables.
 
-Per-document stages (language, NER, dates) run in worker processes, a batch at a time, and each
-finished batch is committed to the state store. Entity linking and the tables are rebuilt from
-the store at the end, because canonical entities depend on the whole corpus.
+Per-document stages (language, NER, dates) run a batch at a time on an engine (pipeline/engines/:
+local processes or a Dask cluster), and each finished batch is committed to the state store.
+Entity linking and the tables are rebuilt from the store at the end, because canonical entities
+depend on the whole corpus.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import re
-import signal
 import sys
 import time
 from collections import Counter
@@ -23,6 +22,7 @@ from . import __version__
 from .config import Config, ConfigError
 from .corpus import read_alias_rows, read_corpus
 from .dates import extract_article_dates
+from .engines import WorkerFailure, open_engine
 from .entities import (
     AliasRule, build_entities, curated_alias_rules, link_across_articles, link_mentions, outlet_country, read_alias_rules,
 )
@@ -376,14 +376,20 @@ def _analyse_all(todo: Sequence[Document], config: Config, store: StateStore, ti
     progress = _progress_bar(len(readable), config.progress)
     saved = 0
     try:
-        for results, batch_times in _analysed_batches(batches, config):
-            save_isolated(store, results)
-            times.add(batch_times)
-            saved += len(results)
-            progress.update(len(results))
+        with open_engine(config, Analyser) as engine:
+            for results, batch_times in engine.analysed_batches(batches):
+                save_isolated(store, results)
+                times.add(batch_times)
+                saved += len(results)
+                progress.update(len(results))
     except KeyboardInterrupt:
         raise RunInterrupted(
             f"interrupted: {saved} of {len(readable)} articles were analysed and saved; run again to finish the rest"
+        ) from None
+    except WorkerFailure as failure:
+        raise WorkerFailure(
+            f"{failure}: {saved} of {len(readable)} articles were analysed and saved; run again to finish the rest "
+            "(if memory ran out: fewer --workers or a smaller --batch-size)"
         ) from None
     finally:
         progress.close()
@@ -399,45 +405,6 @@ def save_isolated(store: StateStore, results: list[DocumentResult]) -> None:
                 store.save([result])
             except (TypeError, ValueError) as error:
                 store.save([failed_result(result.document, stage_failure("store", error), result.language)])
-
-
-def _analysed_batches(batches: list[list[Document]], config: Config) -> Iterator[tuple[list[DocumentResult], StageTimes]]:
-    if config.workers == 1 or len(batches) == 1:
-        analyser = Analyser(config)
-        for batch in batches:
-            yield analyser.analyse(batch)
-        return
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with context.Pool(min(config.workers, len(batches)), initializer=_start_worker, initargs=(config,)) as pool:
-        results = pool.imap(_analyse_in_worker, batches)
-        for _ in batches:
-            yield _next_result(results)
-
-
-def _next_result(results):
-    """The next finished batch; waits in short steps, since a blocking wait would not see Ctrl-C."""
-    while True:
-        try:
-            return results.next(timeout=0.2)
-        except multiprocessing.TimeoutError:
-            continue
-
-
-# A worker process holds exactly one Analyser, built by the pool initializer: the model is
-# loaded once per process, not once per batch. Only worker processes ever set this.
-_WORKER_ANALYSER: Analyser | None = None
-
-
-def _start_worker(config: Config) -> None:
-    global _WORKER_ANALYSER
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is handled once, by the main process,
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # which ends its workers with SIGTERM
-    _WORKER_ANALYSER = Analyser(config)
-
-
-def _analyse_in_worker(batch: list[Document]) -> tuple[list[DocumentResult], StageTimes]:
-    assert _WORKER_ANALYSER is not None, "worker started without an analyser"
-    return _WORKER_ANALYSER.analyse(batch)
 
 
 def _progress_bar(total: int, enabled: bool):
@@ -511,6 +478,7 @@ def analyse(documents: Sequence[Document], config: Config) -> list[DocumentResul
     readable = [d for d in documents if not d.problem]
     if readable:
         check_model_dir(config.model)
-        for batch_results, _ in _analysed_batches(list(_batches(readable, config.batch_size)), config):
-            results.extend(batch_results)
+        with open_engine(config, Analyser) as engine:
+            for batch_results, _ in engine.analysed_batches(list(_batches(readable, config.batch_size))):
+                results.extend(batch_results)
     return sorted(results, key=lambda r: r.document.doc_id)

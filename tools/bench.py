@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline import Config, run  # noqa: E402
-from pipeline.config import DEFAULT_MODEL, LANGUAGE_DETECTORS, default_workers  # noqa: E402
+from pipeline.config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, default_workers  # noqa: E402
 from pipeline.entities import link_across_articles, link_mentions, outlet_country  # noqa: E402
 from pipeline.run import load_alias_rules, pipeline_fingerprint  # noqa: E402
 from pipeline.state import StateStore  # noqa: E402
@@ -35,6 +35,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--language-detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect")
+    parser.add_argument("--engine", choices=ENGINES, default="local", help="where articles are analysed (default local)")
     arguments = parser.parse_args()
     source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
     if not source.is_file():
@@ -45,7 +46,8 @@ def main() -> int:
         with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
             sample.writelines(itertools.islice(lines, arguments.n))
         config = Config(corpus=corpus, out=Path(scratch) / "out", model=arguments.model,
-                        workers=arguments.workers, language_detector=arguments.language_detector, progress=False)
+                        workers=arguments.workers, language_detector=arguments.language_detector, progress=False,
+                        engine=arguments.engine)
         cpu_before = cpu_seconds()
         cold = run(config)
         cold_cpu = cpu_seconds() - cpu_before
@@ -90,7 +92,7 @@ def report_corpus_step(config: Config, cold_cpu: float) -> None:
 def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> None:
     words = summary.words_analysed
     print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers, "
-          f"language detector {arguments.language_detector}")
+          f"language detector {arguments.language_detector}, engine {arguments.engine}")
     print(f"end to end (cold): {summary.seconds:.1f} s = {words / summary.seconds:,.0f} words/s")
     print("per stage (seconds summed over processes, share of all stage time; words/s per core):")
     total = sum(summary.stage_seconds.values())
