@@ -73,6 +73,12 @@ evaluate: $(VENV)/.installed
 evaluate-language: $(VENV)/.installed
 	$(PY) tools/compare_language.py
 
+# Where a worker's memory goes (loads, per-batch peaks, growth with N); see README "Worker memory".
+.PHONY: worker-memory
+WORKER_MEMORY_N ?= 3000
+worker-memory: $(VENV)/.installed
+	$(PY) tools/worker_memory.py --shared "$(SHARED)" -n $(WORKER_MEMORY_N)
+
 golden: $(VENV)/.installed
 	$(PY) -m pipeline extract tests/fixtures/corpus --out tests/golden --workers 1 --no-progress
 	rm -rf tests/golden/.pipeline

@@ -6,6 +6,7 @@ spaCy objects stay inside this module.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -24,6 +25,15 @@ if TYPE_CHECKING:  # spaCy is imported only when a model loads: checks and finge
     from spacy.tokens import Doc
 
 MAX_CHUNK_CHARS = 100_000  # keeps memory per text predictable, far below spaCy's default limit
+# Paragraphs the model takes in one batch (spaCy's `nlp.pipe` batch_size). A worker's memory peak is
+# set by the largest batch, not by the run: 64 paragraphs of press text took up to 400 MB above the
+# worker's resting size, 16 take at most 140 MB, at the same speed and with the same entities
+# (tools/worker_memory.py).
+CHUNKS_PER_CALL = 16
+# Articles a recogniser analyses before it runs the model in a spaCy memory zone (see `recognise`).
+# By then the vocabulary holds the common words, so a zone drops and re-adds only rare ones: a zone
+# from the first article re-made the lexemes of common words in every call, 15-25% slower.
+MEMORY_ZONE_AFTER_ITEMS = 2000
 PARAGRAPH_BREAK = re.compile(r"\n[^\S\n]*\n\s*")
 SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*\s+")
 SPAN_EDGE_CHARS = " \t\r\n\u00a0\"'“”„‘’‚«»‹›()[]{}<>,;:!?-–—/*•|"
@@ -45,6 +55,7 @@ class EntityRecognizer:
         self._nlp = nlp
         self._fingerprint = fingerprint
         self._gazetteer = gazetteer or load_gazetteer()
+        self._items_seen = 0
 
     @classmethod
     def load(cls, model_dir: Path) -> EntityRecognizer:
@@ -78,12 +89,21 @@ class EntityRecognizer:
         """Stable short hash of the model files; changes whenever the model does."""
         return self._fingerprint
 
-    def recognise(self, items: Sequence[tuple[str, str]], batch_size: int = 64) -> list[tuple[Mention, ...]]:
+    def vocabulary_size(self) -> int:
+        """Strings the model's vocabulary holds now (it grows with every new word outside a memory zone)."""
+        return len(self._nlp.vocab.strings)
+
+    def recognise(self, items: Sequence[tuple[str, str]], batch_size: int = CHUNKS_PER_CALL) -> list[tuple[Mention, ...]]:
         """(title, body) pairs -> mentions per item, in order.
 
         Each field is parsed paragraph by paragraph; the spans of a whole item then get the
         article-level corrections of `pipeline.ner_rules`. Labels outside the project's closed
         set (Label) are ignored.
+
+        After its first `MEMORY_ZONE_AFTER_ITEMS` items the model runs in a spaCy memory zone: the
+        words it adds to the vocabulary for these texts are dropped again afterwards (only offsets
+        and labels leave the zone), so the vocabulary of a worker stops growing with every new word
+        (7 MB per 1,000 press articles before; tools/worker_memory.py). Same entities either way.
         """
         limit = min(self._nlp.max_length, MAX_CHUNK_CHARS)
         jobs = [
@@ -92,12 +112,15 @@ class EntityRecognizer:
             for field, text in ((Field.TITLE, title), (Field.BODY, body))
             for offset, chunk in split_text(text, limit)
         ]
-        docs = self._nlp.pipe((chunk for _, _, _, chunk in jobs), batch_size=batch_size)
         spans: list[list[Span]] = [[] for _ in items]
         sentence_starts: list[dict[Field, list[int]]] = [{Field.TITLE: [], Field.BODY: []} for _ in items]
-        for (item_index, field, offset, chunk), doc in zip(jobs, docs):
-            spans[item_index].extend(doc_spans(doc, chunk, field, offset))
-            sentence_starts[item_index][field].extend(offset + start for start in sentence_start_chars(doc, chunk))
+        zone = self._nlp.memory_zone() if self._items_seen >= MEMORY_ZONE_AFTER_ITEMS else contextlib.nullcontext()
+        self._items_seen += len(items)
+        with zone:
+            docs = self._nlp.pipe((chunk for _, _, _, chunk in jobs), batch_size=batch_size)
+            for (item_index, field, offset, chunk), doc in zip(jobs, docs):
+                spans[item_index].extend(doc_spans(doc, chunk, field, offset))
+                sentence_starts[item_index][field].extend(offset + start for start in sentence_start_chars(doc, chunk))
         results = []
         for (title, body), found, starts in zip(items, spans, sentence_starts):
             texts = {Field.TITLE: title, Field.BODY: body}

@@ -28,7 +28,7 @@ from .entities import (
 )
 from .language import LanguageSettings, detect_language
 from .records import Document, DocumentResult, LanguageGuess, Status
-from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
+from .ner import CHUNKS_PER_CALL, MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
 from .state import StateStore, acquire, document_revision, output_lock
 from .tables import TABLE_COLUMNS, TableSet, table_digests, write_tables
 
@@ -236,8 +236,8 @@ class Analyser:
         return {d.doc_id: m for (d, _), m in zip(group, mentions)}
 
 
-NER_CHARACTER_BUDGET = MAX_CHUNK_CHARS  # characters per model call: peak memory stays near 500 MB per worker
-NER_CHUNKS_PER_CALL = 64
+NER_CHARACTER_BUDGET = MAX_CHUNK_CHARS  # characters per model call: memory grows with the characters of one call
+NER_CHUNKS_PER_CALL = CHUNKS_PER_CALL  # paragraphs per model batch: sets a worker's memory peak (see ner.py)
 HUGE_ARTICLE_CHARS = 1_000_000
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from tests.language_cases.cases import LengthClass, load_cases
 from pipeline.config import LANGUAGE_DETECTORS, Detector
+from pipeline import language
 from pipeline.language import (
     LanguageSettings,
     bounded_sample,
@@ -308,3 +309,34 @@ def test_detector_codes_become_iso_639_1(code, iso):
     from pipeline.language import _iso_code
 
     assert _iso_code(code) == iso
+
+
+@pytest.mark.parametrize(
+    ("segment", "can_decide"),
+    [
+        ("Jan Peeters, Els Wouters en Piet Claes", False),  # names: one lower-case word
+        ("Brussel, 12 juni (Belga) - De regering", False),  # a dateline: two
+        ("2023: 12,4 miljoen euro omzet in Gent", True),
+        ("Het kabinet valt over de stikstofregels", True),
+        ("Kort maar wel drie woorden", False),  # under min_chars
+    ],
+    ids=["names", "dateline", "figures-with-words", "sentence", "too-short"],
+)
+def test_a_segment_decides_alone_only_with_three_lower_case_words(segment, can_decide):
+    assert language._can_decide(segment, SETTINGS) is can_decide
+
+
+def test_langdetect_reads_a_paragraph_in_another_language_once(monkeypatch):
+    """The English quote goes to langdetect while being classified (short, not Dutch to cld2);
+    deciding whether it keeps its own language reuses that answer instead of detecting again."""
+    texts_seen: list[str] = []
+    classify = language._classify_langdetect
+    monkeypatch.setattr(language, "_classify_langdetect", lambda text: texts_seen.append(text) or classify(text))
+    body = (
+        "De Gentse start-up Lumina haalde vorige week acht miljoen euro op bij een groep Amerikaanse investeerders.\n\n"
+        "We are very proud of what the team has achieved this year.\n\n"
+        "Het bedrijf wil met het geld vooral nieuwe ingenieurs aanwerven in Gent en in Leuven.\n"
+    )
+    guess = detect_language("Gentse start-up haalt geld op", body, SETTINGS)
+    assert [paragraph_language for _, _, paragraph_language in guess.paragraphs] == ["nl", "en", "nl"]
+    assert texts_seen == ["We are very proud of what the team has achieved this year."]

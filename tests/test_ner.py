@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import spacy
 
+from pipeline import ner
 from pipeline.ner import EntityRecognizer, ModelNotFoundError, model_fingerprint, split_text, trim_span
 from pipeline.records import Field, Label, Mention
 
@@ -167,6 +168,21 @@ def test_recognise_keeps_item_order_across_batches(ruler_recognizer: EntityRecog
     for i, mentions in enumerate(results):
         expected = ["Verbeek", "Zwolle"] if i % 2 else ["Zwolle"]
         assert [m.text for m in mentions] == expected
+
+
+def test_memory_zone_keeps_the_vocabulary_and_the_mentions(ruler_recognizer: EntityRecognizer,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the warm-up the model runs in a memory zone: words new to the vocabulary are dropped
+    again afterwards, and the mentions are those found without a zone."""
+    items = [("Annelies Verbeek in Zwolle", "Wethouder Verbeek opende de fietsenstalling Zwaluwnest bij De Nederlandsche Bank.")]
+    monkeypatch.setattr(ner, "MEMORY_ZONE_AFTER_ITEMS", 0)
+    before = ruler_recognizer.vocabulary_size()
+    in_zone = ruler_recognizer.recognise(items)
+    assert ruler_recognizer.vocabulary_size() == before
+    monkeypatch.setattr(ner, "MEMORY_ZONE_AFTER_ITEMS", 10**9)
+    assert ruler_recognizer.recognise(items) == in_zone
+    assert ruler_recognizer.vocabulary_size() > before
+    assert spans(in_zone[0])[:2] == [("title", "Annelies Verbeek", "PER", 0), ("title", "Zwolle", "LOC", 0)]
 
 
 def test_huge_text_is_split_and_offsets_shifted() -> None:
