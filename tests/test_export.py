@@ -116,7 +116,7 @@ def test_export_replaces_an_old_database(tmp_path):
 
 def test_cli_export_and_its_errors(tmp_path, capsys):
     assert main(["export", str(GOLDEN), "--sqlite", str(tmp_path / "press.db"), "--corpus", str(CORPUS)]) == 0
-    assert "11 documents, 25 entities, 30 mentions" in capsys.readouterr().err
+    assert "11 documents, 26 entities, 31 mentions" in capsys.readouterr().err
     assert main(["export", str(tmp_path / "nowhere"), "--sqlite", str(tmp_path / "x.db")]) == 2
     assert "documents.csv is missing" in capsys.readouterr().err
     with pytest.raises(ReportError, match="cannot write the database"):
