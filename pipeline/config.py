@@ -26,6 +26,16 @@ class Detector(str, Enum):
 LANGUAGE_DETECTORS = tuple(detector.value for detector in Detector)
 
 
+class TableFormat(str, Enum):
+    """How the tables are written (`--format`): CSV files, or one Parquet dataset folder per table."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+TABLE_FORMATS = tuple(table_format.value for table_format in TableFormat)
+
+
 class ConfigError(ValueError):
     """A setting that cannot work; the message says which one and how to fix it."""
 
@@ -54,6 +64,7 @@ class Config:
     language_detector: str = "cld2+langdetect"  # cld2 first pass, langdetect for close calls (see README)
     aliases: Path | None = None
     progress: bool = True
+    table_format: TableFormat = TableFormat.CSV
 
     def __post_init__(self) -> None:
         self._normalise_types()
@@ -92,6 +103,10 @@ class Config:
             object.__setattr__(self, "languages", frozenset(code.strip() for code in self.languages.split(",") if code.strip()))
         elif not isinstance(self.languages, frozenset):
             object.__setattr__(self, "languages", frozenset(self.languages))
+        if not isinstance(self.table_format, TableFormat):
+            if self.table_format not in TABLE_FORMATS:
+                raise ConfigError(f"table format {self.table_format!r} is unknown: use one of {', '.join(TABLE_FORMATS)}")
+            object.__setattr__(self, "table_format", TableFormat(self.table_format))
 
     @property
     def alias_file(self) -> Path | None:
