@@ -25,7 +25,7 @@ from typing import TypeVar
 
 from . import __version__
 from .config import Config, ConfigError
-from .corpus import corpus_fingerprint, read_alias_rows, read_corpus
+from .corpus import Source, corpus_fingerprint, read_alias_rows, scan_corpus
 from .dates import extract_article_dates
 from .entities import (
     AliasRule, CrossLinks, PlaceResolver, build_entities, cross_article_links, curated_alias_rules, link_across_articles,
@@ -118,6 +118,7 @@ class _Inventory:
     manifest: str = ""
     deleted: list[str] = field(default_factory=list)
     moved: list[tuple[str, str]] = field(default_factory=list)
+    keys: list[tuple[bytes, str]] = field(default_factory=list)  # (source key, doc_id) of every article parsed
 
 
 def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store: StateStore, times: StageTimes,
@@ -130,7 +131,7 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         return _summary(config, store, _Inventory(documents=int(store.get_meta("documents") or 0)), times, started,
                         up_to_date=True, notices=notices)
     clock = time.perf_counter()
-    inventory = _inventory(read_corpus(config.corpus), store, alias_rules)
+    inventory = _inventory(scan_corpus(config.corpus, store.source_keys()), store, alias_rules)
     times.seconds["read"] += time.perf_counter() - clock
     same_manifest = (store.get_meta("manifest") == inventory.manifest
                      and store.get_meta("table_format") == config.table_format.value)
@@ -144,6 +145,7 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         store.move(inventory.moved)
         _relink_if_aliases_changed(config, store, alias_rules, times)
         _analyse_all(inventory.todo, config, store, times)
+        store.set_source_keys(inventory.keys)
         statuses, digests = _write_all_interruptibly(config, store, times)
         store.set_meta("statuses", json.dumps(statuses))
         store.set_meta("tables", json.dumps(digests, sort_keys=True))
@@ -154,26 +156,30 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
     return _summary(config, store, inventory, times, started, up_to_date=up_to_date, notices=notices)
 
 
-def _inventory(documents: Iterable[Document], store: StateStore, alias_rules: Sequence[AliasRule]) -> _Inventory:
+def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequence[AliasRule]) -> _Inventory:
     """Stream the corpus once: each document's revision against the stored one; bodies kept only to analyse.
 
-    The manifest hashes (doc_id, revision, source path) of every document and the alias rules: equal
-    manifests mean identical tables (the source path is in it: a renamed file rewrites documents.csv).
+    An article whose source (file name, line, bytes) is the one it was stored from is not even parsed:
+    its stored revision stands. The manifest hashes (doc_id, revision, source path) of every document
+    and the alias rules: equal manifests mean identical tables (a renamed file rewrites documents.csv).
     """
     stored = store.revisions()
     stored_paths = store.source_paths()
     inventory = _Inventory()
     entries = []
-    for document in documents:
-        doc_id, revision = document.doc_id, document_revision(document)
-        entries.append(f"{doc_id}\t{revision}\t{document.source_path}\n")
+    for source in sources:
+        doc_id, document = source.doc_id, source.document
+        revision = stored[doc_id] if document is None else document_revision(document)
+        entries.append(f"{doc_id}\t{revision}\t{source.source_path}\n")
         inventory.documents += 1
+        if document is not None and source.key is not None:
+            inventory.keys.append((source.key, doc_id))
         if stored.get(doc_id) != revision:
             inventory.todo.append(document)
             inventory.new += doc_id not in stored
             inventory.words += 0 if document.problem else _word_count(document)
-        elif stored_paths.get(doc_id) != document.source_path:
-            inventory.moved.append((doc_id, document.source_path))
+        elif stored_paths.get(doc_id) != source.source_path:
+            inventory.moved.append((doc_id, source.source_path))
         stored.pop(doc_id, None)
     inventory.deleted = sorted(stored)
     digest = hashlib.sha256()

@@ -36,7 +36,7 @@ STATE_DIR = ".pipeline"
 STATE_FORMAT = "2"  # bump whenever the tables below change shape: an older state is rebuilt
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, source_path TEXT NOT NULL,
-                                      record TEXT NOT NULL);
+                                      record TEXT NOT NULL, source_key BLOB);
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
@@ -221,11 +221,11 @@ class StateStore:
         rows, groups = [], []
         for r in results:
             doc_id = r.document.doc_id
-            rows.append((doc_id, document_revision(r.document), r.document.source_path, encode_result(r)))
+            rows.append((doc_id, document_revision(r.document), r.document.source_path, encode_result(r), None))
             groups.extend((doc_id, *group) for group in mention_groups(r.linked))
         with self._writing():
             self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[0],) for row in rows])
-            self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", rows)
+            self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)", rows)
             self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
@@ -239,6 +239,16 @@ class StateStore:
         with self._writing():
             self._connection.executemany("UPDATE documents SET source_path = ? WHERE doc_id = ?",
                                          [(path, doc_id) for doc_id, path in source_paths])
+
+    def source_keys(self) -> dict[bytes, str]:
+        """Source key (`corpus.source_key`) -> doc_id of the stored articles read from exactly that source."""
+        return dict(self._connection.execute("SELECT source_key, doc_id FROM documents WHERE source_key IS NOT NULL"))
+
+    def set_source_keys(self, keys: Iterable[tuple[bytes, str]]) -> None:
+        """Remember (source key, doc_id) of stored articles, so the next run need not parse them while
+        their source is unchanged; a key of an article not stored (yet) is ignored."""
+        with self._writing():
+            self._connection.executemany("UPDATE documents SET source_key = ? WHERE doc_id = ?", keys)
 
     def source_paths(self) -> dict[str, str]:
         """doc_id -> the source path stored with its result."""

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from pipeline.records import Alias, Entity, FeatureClass, Label, LinkedMention
-from pipeline.tables import (TABLE_COLUMNS, OutputError, TableSet, escape_formula, load_tables, table_digests,
-                             unescape_formula, write_tables)
+from pipeline.config import TableFormat
+from pipeline.tables import (PARQUET_ROW_GROUP_ROWS, TABLE_COLUMNS, OutputError, TableSet, damaged_tables, escape_formula,
+                             load_tables, table_path, unescape_formula, write_tables)
 from tests.test_state import result
 
 tables_module = importlib.import_module("pipeline.tables")
@@ -18,11 +19,11 @@ tables_module = importlib.import_module("pipeline.tables")
 
 def table_set() -> TableSet:
     doc = result()
-    linked = {"a": tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions)}
+    doc = dataclasses.replace(doc, linked=tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions))
     entities = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656", FeatureClass.CITY, "Vlaanderen"),
                 Entity("e-jetten", Label.PER, "Jetten", 1, 1))
     aliases = (Alias("e-gent", "Gent", 1), Alias("e-jetten", "Jetten", 1))
-    return TableSet(results=[doc], linked=linked, entities=entities, aliases=aliases)
+    return TableSet(results=[doc], entities=entities, aliases=aliases)
 
 
 def test_every_table_has_its_header_and_rows(tmp_path):
@@ -128,5 +129,63 @@ def test_interrupted_write_keeps_the_old_tables_and_leaves_no_temporary_files(tm
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_digests_returned_match_the_files_written(tmp_path):
-    assert write_tables(tmp_path, table_set()) == table_digests(tmp_path)
+@pytest.mark.parametrize("table_format", list(TableFormat), ids=[f.value for f in TableFormat])
+def test_digests_returned_match_the_files_written(tmp_path, table_format):
+    digests = write_tables(tmp_path, table_set(), table_format)
+    assert damaged_tables(tmp_path, digests, table_format) == []
+    table_path(tmp_path, "dates", table_format).write_bytes(b"bewerkt in een rekenblad")
+    assert damaged_tables(tmp_path, digests, table_format) == [str(table_path(tmp_path, "dates", table_format).relative_to(tmp_path))]
+
+
+def test_parquet_tables_load_exactly_like_csv_tables(tmp_path):
+    """Same columns, values and dtypes from load_tables, whichever format was written; the spreadsheet
+    escape never reaches Parquet readers (they get the text itself)."""
+    tables = table_set()
+    doc = tables.results[0]
+    escaped = dataclasses.replace(doc, document=dataclasses.replace(doc.document, title="=Brussel boven", source="@bron"))
+    tables = dataclasses.replace(tables, results=[escaped])
+    write_tables(tmp_path / "csv", tables)
+    write_tables(tmp_path / "parquet", tables, TableFormat.PARQUET)
+    from_csv, from_parquet = load_tables(tmp_path / "csv"), load_tables(tmp_path / "parquet")
+    for name in TABLE_COLUMNS:
+        pd.testing.assert_frame_equal(from_parquet[name], from_csv[name])
+    assert from_parquet["documents"]["title"][0] == "=Brussel boven"
+    direct = pd.read_parquet(tmp_path / "parquet" / "mentions.parquet")  # plain pandas on the dataset folder
+    assert list(direct.columns) == list(TABLE_COLUMNS["mentions"]) and str(direct["start"].dtype) == "Int64"
+    assert direct["doc_id"].dtype == "string"
+
+
+def test_parquet_bytes_are_deterministic_and_row_groups_fixed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables_module, "PARQUET_ROW_GROUP_ROWS", 1)
+    tables = table_set()
+    first = write_tables(tmp_path / "a", tables, TableFormat.PARQUET)
+    second = write_tables(tmp_path / "b", tables, TableFormat.PARQUET)
+    assert first == second
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(table_path(tmp_path / "a", "mentions", TableFormat.PARQUET)).num_row_groups == 2
+    assert PARQUET_ROW_GROUP_ROWS == 65536
+
+
+def test_empty_parquet_tables_keep_their_columns_and_dtypes(tmp_path):
+    write_tables(tmp_path, TableSet(results=[], entities=[], aliases=[]), TableFormat.PARQUET)
+    loaded = load_tables(tmp_path)
+    assert list(loaded["dates"].columns) == list(TABLE_COLUMNS["dates"]) and len(loaded["dates"]) == 0
+    assert str(loaded["dates"]["start"].dtype) == "Int64"
+
+
+def test_tables_are_written_from_a_stream_read_once(tmp_path):
+    """Results may come from a cursor: documents, mentions and dates are written in one pass."""
+    tables = table_set()
+    once = iter(tables.results)
+    write_tables(tmp_path, dataclasses.replace(tables, results=once))
+    assert (tmp_path / "mentions.csv").read_text().count("\n") == 3 and (tmp_path / "dates.csv").read_text().count("\n") == 2
+
+
+def test_load_tables_reads_the_format_written_last(tmp_path):
+    tables = table_set()
+    write_tables(tmp_path, tables)
+    renamed = dataclasses.replace(tables.results[0], document=dataclasses.replace(tables.results[0].document, title="Nieuw"))
+    write_tables(tmp_path, dataclasses.replace(tables, results=[renamed]), TableFormat.PARQUET)
+    assert load_tables(tmp_path)["documents"]["title"][0] == "Nieuw"
+    assert load_tables(tmp_path, "csv")["documents"]["title"][0] == "Titel"
