@@ -112,6 +112,7 @@ class _Inventory:
     """What reading the corpus found, compared with the state: only `todo` keeps article bodies."""
 
     todo: list[Document] = field(default_factory=list)
+    to_analyse: int = 0  # len(todo), kept when todo is let go after the analysis
     new: int = 0
     documents: int = 0
     words: int = 0
@@ -136,7 +137,7 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
     same_manifest = (store.get_meta("manifest") == inventory.manifest
                      and store.get_meta("table_format") == config.table_format.value)
     damaged = damaged_tables(config.out, written, config.table_format) if same_manifest else []
-    up_to_date = not inventory.todo and not inventory.deleted and not damaged and same_manifest
+    up_to_date = not inventory.to_analyse and not inventory.deleted and not damaged and same_manifest
     if damaged:
         notices.append(f"{', '.join(damaged)} in {config.out} changed since the last run (edited or damaged): "
                        "written again from the saved results")
@@ -145,6 +146,7 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         store.move(inventory.moved)
         _relink_if_aliases_changed(config, store, alias_rules, times)
         _analyse_all(inventory.todo, config, store, times)
+        inventory.todo = []  # the bodies are not needed for the tables
         store.set_source_keys(inventory.keys)
         statuses, digests = _write_all_interruptibly(config, store, times)
         store.set_meta("statuses", json.dumps(statuses))
@@ -176,6 +178,7 @@ def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequen
             inventory.keys.append((source.key, doc_id))
         if stored.get(doc_id) != revision:
             inventory.todo.append(document)
+            inventory.to_analyse += 1
             inventory.new += doc_id not in stored
             inventory.words += 0 if document.problem else _word_count(document)
         elif stored_paths.get(doc_id) != source.source_path:
@@ -209,8 +212,8 @@ def _summary(config: Config, store: StateStore, inventory: _Inventory, times: St
         out=config.out,
         documents=inventory.documents,
         new=inventory.new,
-        changed=len(inventory.todo) - inventory.new,
-        unchanged=inventory.documents - len(inventory.todo),
+        changed=inventory.to_analyse - inventory.new,
+        unchanged=inventory.documents - inventory.to_analyse,
         deleted=len(inventory.deleted),
         skipped=statuses.get(Status.SKIPPED.value, 0),
         errors=statuses.get(Status.ERROR.value, 0),

@@ -33,7 +33,8 @@ import json, resource, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from pipeline import Config
-import pipeline.run as run_module
+import importlib
+run_module = importlib.import_module("pipeline.run")
 
 analysing = [0.0]
 real_analyse_all = run_module._analyse_all
@@ -50,7 +51,9 @@ config = Config(corpus=Path(sys.argv[2]), out=Path(sys.argv[3]), workers=int(sys
 wall, cpu = time.perf_counter(), time.process_time()
 summary = run_module.run(config)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "analysing": analysing[0], "main_cpu": cpu,
+                  "all_cpu": cpu + children.ru_utime + children.ru_stime, "words": summary.words_analysed,
                   "main_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "line": summary.line(), "stages": summary.stage_seconds}))
 """
@@ -65,6 +68,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, default=None,
                         help="folder for corpus and output, kept between calls (the full run is done once)")
     parser.add_argument("--only", default="", help="comma-separated steps to run (default: all)")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="use the corpus and state tools/synth_state.py made in --keep; the 100 added articles are "
+                             "the first 100 of press-bench")
     arguments = parser.parse_args()
     source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
     if not source.is_file():
@@ -82,10 +88,13 @@ def bench(source: Path, folder: Path, arguments) -> int:
     corpus.mkdir(exist_ok=True)
     big, added = corpus / "bench.jsonl", corpus / "added.jsonl"
     with gzip.open(source, "rt", encoding="utf-8") as lines:
-        first = list(itertools.islice(lines, arguments.n + 100))
-    articles, extra = first[: arguments.n], first[arguments.n:]
-    if not big.is_file() or big.read_text(encoding="utf-8") != "".join(articles):
-        big.write_text("".join(articles), encoding="utf-8")
+        first = list(itertools.islice(lines, 100 if arguments.synthetic else arguments.n + 100))
+    if arguments.synthetic:
+        articles, extra = big.read_text(encoding="utf-8").splitlines(keepends=True), first
+    else:
+        articles, extra = first[: arguments.n], first[arguments.n:]
+        if not big.is_file() or big.read_text(encoding="utf-8") != "".join(articles):
+            big.write_text("".join(articles), encoding="utf-8")
     added.unlink(missing_ok=True)
     step(arguments, corpus, out, "full run (or catching up)")
     before = digests(out)
@@ -126,6 +135,9 @@ def step(arguments, corpus: Path, out: Path, what: str) -> dict:
     beyond = figures["wall"] - figures["analysing"]
     print(f"{what:<28} wall {figures['wall']:7.2f} s, analysing {figures['analysing']:7.2f} s, beyond analysis "
           f"{beyond:6.2f} s; main process {figures['main_cpu']:6.2f} CPU-s, peak {figures['main_peak_mb']:6.0f} MB")
+    if figures["words"]:
+        print(f"{'':<28} {figures['words']:,} words in {figures['all_cpu']:.1f} CPU-s of all processes = "
+              f"{figures['words'] / figures['all_cpu']:,.0f} words per CPU-second")
     print(f"{'':<28} {figures['line']}")
     print(f"{'':<28} stages: " + ", ".join(f"{k} {v:.2f}" for k, v in figures["stages"].items()), flush=True)
     return figures
