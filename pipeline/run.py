@@ -37,7 +37,7 @@ from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, Entity, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
 from .state import STATE_DIR, StateStore, acquire, document_revision, output_lock
-from .tables import TableFormat, TableSet, damaged_tables, write_tables
+from .tables import TableFormat, TableSet, damaged_tables, document_rows, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
 
@@ -574,21 +574,22 @@ def _write_all_interruptibly(config: Config, store: StateStore, times: StageTime
 
 def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
     """The corpus-wide stages from the store, streamed: cross-article links from the mention groups,
-    entity and alias counts in one SQL pass, then every table row by row; documents per status, table digests."""
+    entity and alias counts in one SQL pass, then every table row by row (an article's stored rows,
+    rendered again only when it or its links changed); documents per status, table digests."""
     clock = time.perf_counter()
     links = cross_article_links(store.groups())
+    store.adopt_links(links)
     counts = store.entity_counts(links)
     times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
-    statuses: Counter[str] = Counter()
     places = _places_if_needed(config, counts)
     tables = TableSet(
-        results=_counted(_relinked(store.results(), links), statuses),
+        rows=store.table_rows(lambda result: document_rows(_relinked(result, links))),
         entities=(entity_from_counts(*row, places) for row in counts.entities()),
         aliases=(Alias(*row) for row in counts.aliases()),
     )
     digests = write_tables(config.out, tables, config.table_format)
     times.seconds["tables"] = time.perf_counter() - clock
-    return dict(statuses), digests
+    return store.statuses(), digests
 
 
 def _places_if_needed(config: Config, counts) -> PlaceResolver | None:
@@ -596,33 +597,25 @@ def _places_if_needed(config: Config, counts) -> PlaceResolver | None:
     return place_resolver(config) if counts.has_places() else None
 
 
-def _counted(results: Iterable[DocumentResult], statuses: Counter[str]) -> Iterator[DocumentResult]:
-    for result in results:
-        statuses[result.status.value] += 1
-        yield result
-
-
-def _relinked(results: Iterable[DocumentResult], links: CrossLinks) -> Iterator[DocumentResult]:
-    """Each result with the entity ids of its mentions as the cross-article step decided them."""
-    for result in results:
-        if result.linked:
-            doc_id = result.document.doc_id
-            relinked = []
-            for item in result.linked:
-                entity_id, canonical = links.resolve(doc_id, item.entity_id, item.canonical)
-                relinked.append(item if entity_id == item.entity_id else replace(item, entity_id=entity_id,
-                                                                                 canonical=canonical))
-            result = replace(result, linked=tuple(relinked))
-        yield result
+def _relinked(result: DocumentResult, links: CrossLinks) -> DocumentResult:
+    """`result` with the entity ids of its mentions as the cross-article step decided them."""
+    if not result.linked:
+        return result
+    doc_id = result.document.doc_id
+    relinked = []
+    for item in result.linked:
+        entity_id, canonical = links.resolve(doc_id, item.entity_id, item.canonical)
+        relinked.append(item if entity_id == item.entity_id else replace(item, entity_id=entity_id, canonical=canonical))
+    return replace(result, linked=tuple(relinked))
 
 
 def table_set(results: Sequence[DocumentResult]) -> TableSet:
     """The corpus-wide stages for results held in memory (`pipeline.extract`): link across the
     articles and build the canonical entities, as `_write_all` does from the store."""
     linked = link_across_articles({r.document.doc_id: r.linked for r in results if r.linked})
-    final = [replace(r, linked=linked[r.document.doc_id]) if r.linked else r for r in results]
+    final = (replace(r, linked=linked[r.document.doc_id]) if r.linked else r for r in results)
     entities, aliases = build_entities((doc_id, item) for doc_id, items in linked.items() for item in items)
-    return TableSet(results=final, entities=entities, aliases=aliases)
+    return TableSet(rows=(document_rows(r) for r in final), entities=entities, aliases=aliases)
 
 
 # ---------------------------------------------------------------- texts in memory (pipeline.extract)

@@ -8,7 +8,10 @@ code version, settings, alias rules) are unchanged.
 Format 2 keeps no article bodies: per document only what the tables need (title, date, source,
 url, language, counts, dates, mentions linked within the article) plus its revision, and the
 compact `mention_groups` rows the cross-article step reads (one per article, entity, canonical
-name, label and surface form, with a count). Records are written by explicit encoders
+name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
+mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
+in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
+articles and of articles whose links changed (`adopt_links`), and copies the others. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
 
 The store is a cache: a database that cannot be read is moved aside and rebuilt (every article
@@ -21,7 +24,7 @@ import hashlib
 import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,11 +39,16 @@ STATE_DIR = ".pipeline"
 STATE_FORMAT = "2"  # bump whenever the tables below change shape: an older state is rebuilt
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, source_path TEXT NOT NULL,
-                                      record TEXT NOT NULL, source_key BLOB);
+                                      record TEXT NOT NULL, source_key BLOB,
+                                      documents_rows TEXT, mentions_rows TEXT, dates_rows TEXT, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
+                                              canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS mention_groups_by_doc ON mention_groups (doc_id);
+CREATE INDEX IF NOT EXISTS mention_groups_by_entity ON mention_groups (entity_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
@@ -158,14 +166,14 @@ class StateStore:
                     f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
                 )
                 with connection:
-                    for table in (*_OLD_TABLES, "documents", "mention_groups", "meta"):
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms", "meta"):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    connection.execute("DELETE FROM documents")
-                    connection.execute("DELETE FROM mention_groups")
+                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms"):
+                        connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
                     connection.execute("INSERT INTO meta VALUES ('format', ?)", (STATE_FORMAT,))
@@ -221,11 +229,12 @@ class StateStore:
         rows, groups = [], []
         for r in results:
             doc_id = r.document.doc_id
-            rows.append((doc_id, document_revision(r.document), r.document.source_path, encode_result(r), None))
+            rows.append((doc_id, document_revision(r.document), r.document.source_path, encode_result(r),
+                         None, None, None, None, r.status.value))
             groups.extend((doc_id, *group) for group in mention_groups(r.linked))
         with self._writing():
             self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[0],) for row in rows])
-            self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?)", rows)
+            self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
@@ -237,7 +246,7 @@ class StateStore:
     def move(self, source_paths: Iterable[tuple[str, str]]) -> None:
         """Record new source paths (doc_id, path) of articles whose file was renamed or split: nothing to analyse."""
         with self._writing():
-            self._connection.executemany("UPDATE documents SET source_path = ? WHERE doc_id = ?",
+            self._connection.executemany("UPDATE documents SET source_path = ?, documents_rows = NULL WHERE doc_id = ?",
                                          [(path, doc_id) for doc_id, path in source_paths])
 
     def source_keys(self) -> dict[bytes, str]:
@@ -286,12 +295,69 @@ class StateStore:
         """Store new within-article links of stored results (alias rules changed); revisions stay."""
         rows, groups = [], []
         for r in results:
-            rows.append((encode_result(r), r.document.doc_id))
+            rows.append((encode_result(r), r.status.value, r.document.doc_id))
             groups.extend((r.document.doc_id, *group) for group in mention_groups(r.linked))
         with self._writing():
-            self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[1],) for row in rows])
-            self._connection.executemany("UPDATE documents SET record = ? WHERE doc_id = ?", rows)
+            self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[-1],) for row in rows])
+            self._connection.executemany("UPDATE documents SET record = ?, status = ?, documents_rows = NULL, "
+                                         "mentions_rows = NULL, dates_rows = NULL WHERE doc_id = ?", rows)
             self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
+
+    def statuses(self) -> dict[str, int]:
+        """How many stored documents have each status (ok, skipped, error)."""
+        return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
+
+    def adopt_links(self, links: CrossLinks) -> int:
+        """Store the cross-article links of this run; the mention rows of every article whose links
+        changed are dropped (to be rendered again), in the same transaction. Returns how many."""
+        old_moves = {row[0]: (row[1], row[2]) for row in self._connection.execute("SELECT * FROM cross_moves")}
+        old_short = {(row[0], row[1]): (row[2], row[3]) for row in self._connection.execute("SELECT * FROM cross_short_forms")}
+        moved = {key for key in old_moves.keys() | links.moves.keys() if old_moves.get(key) != links.moves.get(key)}
+        shorted = {key for key in old_short.keys() | links.short_forms.keys()
+                   if old_short.get(key) != links.short_forms.get(key)}
+        del old_moves, old_short
+        with self._writing():
+            connection = self._connection
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ids (entity_id TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM temp.changed_ids")
+            connection.executemany("INSERT INTO temp.changed_ids VALUES (?)", ((key,) for key in moved))
+            affected = {row[0] for row in connection.execute(
+                "SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id IN (SELECT entity_id FROM temp.changed_ids)")}
+            affected |= {doc_id for doc_id, _ in shorted}
+            connection.executemany("UPDATE documents SET mentions_rows = NULL WHERE doc_id = ?", ((d,) for d in affected))
+            connection.execute("DELETE FROM cross_moves")
+            connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
+                                   ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
+            connection.execute("DELETE FROM cross_short_forms")
+            connection.executemany("INSERT INTO cross_short_forms VALUES (?, ?, ?, ?)",
+                                   ((doc_id, old, new, canonical)
+                                    for (doc_id, old), (new, canonical) in links.short_forms.items()))
+        return len(affected)
+
+    def table_rows(self, render: Callable[[DocumentResult], tuple[str, str, str]],
+                   chunk: int = 2000) -> Iterator[tuple[str, str, str]]:
+        """(documents, mentions, dates) CSV rows of every article in doc_id order: the stored ones, or
+        `render(result)` for an article without them, saved chunk by chunk for the next run."""
+        last = ""
+        query = ("SELECT doc_id, source_path, documents_rows, mentions_rows, dates_rows, "
+                 "CASE WHEN documents_rows IS NULL OR mentions_rows IS NULL OR dates_rows IS NULL THEN record END "
+                 "FROM documents WHERE doc_id > ? ORDER BY doc_id LIMIT ?")
+        while True:
+            rows = self._connection.execute(query, (last, chunk)).fetchall()
+            if not rows:
+                return
+            rendered = []
+            for doc_id, source_path, *stored, record in rows:
+                if record is not None:
+                    stored = render(decode_result(record, source_path))
+                    rendered.append((*stored, doc_id))
+                yield tuple(stored)
+            if rendered:
+                with self._writing():
+                    self._connection.executemany(
+                        "UPDATE documents SET documents_rows = ?, mentions_rows = ?, dates_rows = ? WHERE doc_id = ?",
+                        rendered)
+            last = rows[-1][0]
 
     def entity_counts(self, links: CrossLinks) -> EntityCounts:
         """Mentions, documents, names and surface forms per entity once `links` are applied, counted by SQLite

@@ -81,6 +81,9 @@ PARQUET_PART = "part-0.parquet"
 
 _NUMERIC_COLUMNS = frozenset(column for spec in (_INTEGER_COLUMNS, _FLOAT_COLUMNS)
                              for columns in spec.values() for column in columns)
+_FORMULA_FIRST = frozenset("=+-@\t\r'")  # a cheap first look before _FORMULA_START
+_TEXT_COLUMNS = {name: [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
+                 for name, columns in TABLE_COLUMNS.items()}
 
 
 class OutputError(OSError):
@@ -91,12 +94,25 @@ class OutputError(OSError):
 class TableSet:
     """Everything that goes into the tables of one run; each field is read once, in order, so it may stream.
 
-    `results` are in document id order, each with its mentions linked across the corpus (`linked`).
+    `rows` holds, per document in doc_id order, its rows of documents.csv, mentions.csv and dates.csv
+    as CSV text (`document_rows`, which the state keeps between runs).
     """
 
-    results: Iterable[DocumentResult]
+    rows: Iterable[tuple[str, str, str]]
     entities: Iterable[Entity]
     aliases: Iterable[Alias]
+
+
+def document_rows(result: DocumentResult) -> tuple[str, str, str]:
+    """The CSV text (no header) of one document's rows in documents.csv, mentions.csv and dates.csv;
+    `result.linked` must carry the entity ids of the cross-article step."""
+    texts = []
+    for name, rows in (("documents", [_document_row(result)]), ("mentions", _mention_rows(result)),
+                       ("dates", _date_rows(result))):
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(_spreadsheet_safe(row, _TEXT_COLUMNS[name]) for row in rows)
+        texts.append(text.getvalue())
+    return tuple(texts)
 
 
 def table_path(out: Path, name: str, table_format: TableFormat = TableFormat.CSV) -> Path:
@@ -139,14 +155,12 @@ def write_tables(out: Path, tables: TableSet, table_format: TableFormat = TableF
 
 
 def _write_rows(tables: TableSet, writers: Mapping[str, _TableWriter]) -> None:
-    """Every row of every table: documents, mentions and dates in one pass over the results."""
+    """Every row of every table: documents, mentions and dates in one pass over the documents."""
     documents, mentions, dates = writers["documents"], writers["mentions"], writers["dates"]
-    for result in tables.results:
-        documents.add(_document_row(result))
-        for row in _mention_rows(result):
-            mentions.add(row)
-        for row in _date_rows(result):
-            dates.add(row)
+    for document_text, mention_text, date_text in tables.rows:
+        documents.add_text(document_text)
+        mentions.add_text(mention_text)
+        dates.add_text(date_text)
     for entity in tables.entities:
         writers["entities"].add(_entity_row(entity))
     for alias in tables.aliases:
@@ -156,7 +170,15 @@ def _write_rows(tables: TableSet, writers: Mapping[str, _TableWriter]) -> None:
 class _TableWriter:
     """Rows of one table into one file; `finish` makes the file complete, `close` releases it in any case."""
 
+    def __init__(self, columns: Sequence[str]):
+        self._text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
+
     def add(self, row: Sequence[object]) -> None:
+        """One row of values (text cells are escaped for spreadsheets here)."""
+        self.add_text(_escaped_line(_spreadsheet_safe(row, self._text_columns)))
+
+    def add_text(self, text: str) -> None:
+        """Rows already written as CSV text (escaped), e.g. by `document_rows`."""
         raise NotImplementedError
 
     def finish(self) -> None:
@@ -168,18 +190,16 @@ class _TableWriter:
 
 class _CsvWriter(_TableWriter):
     def __init__(self, columns: Sequence[str], handle):
+        super().__init__(columns)
         self._handle = handle
-        self._text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
-        self._writer = csv.writer(handle, lineterminator="\n")
-        self._writer.writerow(columns)
+        csv.writer(handle, lineterminator="\n").writerow(columns)
 
-    def add(self, row: Sequence[object]) -> None:
-        self._writer.writerow(_spreadsheet_safe(row, self._text_columns))
+    def add_text(self, text: str) -> None:
+        self._handle.write(text)
 
     def finish(self) -> None:
         self._handle.flush()
-        if hasattr(self._handle, "fileno"):
-            os.fsync(self._handle.fileno())
+        os.fsync(self._handle.fileno())
 
     def close(self) -> None:
         self._handle.close()
@@ -193,21 +213,25 @@ class _ParquetWriter(_TableWriter):
     """
 
     def __init__(self, name: str, path: Path):
+        super().__init__(TABLE_COLUMNS[name])
         self._name, self._path, self._rows = name, path, []
         self._schema = parquet_schema(name)
         self._writer = None
 
-    def add(self, row: Sequence[object]) -> None:
-        self._rows.append(row)
-        if len(self._rows) == PARQUET_ROW_GROUP_ROWS:
-            self._flush()
+    def add_text(self, text: str) -> None:
+        for row in csv.reader(io.StringIO(text)):
+            self._rows.append(row)
+            if len(self._rows) == PARQUET_ROW_GROUP_ROWS:
+                self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         text = io.StringIO()
-        _write_csv(text, TABLE_COLUMNS[self._name], self._rows)
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(TABLE_COLUMNS[self._name])
+        writer.writerows(self._rows)  # already escaped: written back exactly as read
         text.seek(0)
         table = pa.Table.from_pandas(_typed_frame(self._name, text), schema=self._schema, preserve_index=False)
         if self._writer is None:
@@ -225,6 +249,12 @@ class _ParquetWriter(_TableWriter):
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+
+
+def _escaped_line(row: Sequence[object]) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(row)
+    return text.getvalue()
 
 
 def parquet_schema(name: str):
@@ -292,7 +322,11 @@ def damaged_tables(out: Path, expected: Mapping[str, str], table_format: TableFo
 
 
 def _spreadsheet_safe(row: Sequence[object], text_columns: Sequence[int]) -> Sequence[object]:
-    if not any(isinstance(row[i], str) and _FORMULA_START.match(row[i]) for i in text_columns):
+    for i in text_columns:
+        value = row[i]
+        if isinstance(value, str) and value[:1] in _FORMULA_FIRST and _FORMULA_START.match(value):
+            break
+    else:
         return row
     return [escape_formula(value) if i in text_columns and isinstance(value, str) else value for i, value in enumerate(row)]
 
@@ -305,14 +339,6 @@ def escape_formula(text: str) -> str:
 def unescape_formula(text: str) -> str:
     """The exact inverse of `escape_formula`."""
     return text[1:] if _ESCAPED_FORMULA.match(text) else text
-
-
-def _write_csv(handle, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """CSV with a header; text cells a spreadsheet would run as a formula are escaped."""
-    text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(_spreadsheet_safe(row, text_columns) for row in rows)
 
 
 def table_frames(tables: TableSet) -> dict[str, pandas.DataFrame]:

@@ -185,6 +185,25 @@ def test_corpus_wide_step_reads_the_store_not_the_corpus(corpus, tmp_path, ruler
     assert before == {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
 
 
+def test_unchanged_article_follows_a_cross_article_link_that_a_new_article_brings(tmp_path, ruler_model):
+    """'Hermans' alone links to 'Séverine Hermans' once another article names her in full: the stored
+    mention rows of the unchanged article are rendered again, and the tables equal a run from scratch."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "raad.txt").write_text("Hermans sprak gisteren in de gemeenteraad van Gent.", encoding="utf-8")
+    run(config(corpus, out, ruler_model))
+    alone = rows_of(out, "mentions", "raad")
+    (corpus / "school.txt").write_text("Séverine Hermans opende de nieuwe school in Heverlee.", encoding="utf-8")
+    run(config(corpus, out, ruler_model))
+    assert rows_of(out, "mentions", "raad") != alone
+    run(config(corpus, tmp_path / "scratch", ruler_model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "scratch" / f"{name}.csv").read_bytes(), name
+    (corpus / "school.txt").unlink()
+    run(config(corpus, out, ruler_model))
+    assert rows_of(out, "mentions", "raad") == alone
+
+
 def test_interrupted_run_keeps_finished_batches_and_resumes(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     real_analyse = run_module.Analyser.analyse
