@@ -10,13 +10,14 @@ WORKERS ?=
 SOAK_N ?= 3000
 KILLS  ?= 30
 
-.PHONY: extract add test test-fast bench soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
+.PHONY: extract add test test-fast bench bench-incremental soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
 	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
+	@echo "make bench-incremental [N=20000]           add 100 / edit one / no change after a full run"
 	@echo "make soak [SOAK_N=3000 KILLS=30]           random kill -9s, resumed, vs an uninterrupted run"
 	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
 	@echo "make evaluate-language                     language detectors side by side (2-3 minutes)"
@@ -51,6 +52,10 @@ test-fast: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) tools/bench.py --shared "$(SHARED)" -n $(N)
+
+# after a full run on the first N press-bench articles: a no-change rerun, 100 added, one edited
+bench-incremental: $(VENV)/.installed
+	$(PY) tools/bench_incremental.py --shared "$(SHARED)" -n $(N)
 
 soak: $(VENV)/.installed
 	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1
