@@ -11,13 +11,14 @@ SOAK_N ?= 3000
 KILLS  ?= 30
 ENGINES_N ?= 1000
 
-.PHONY: extract add test test-fast bench bench-engines soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
+.PHONY: extract add test test-fast bench bench-engines bench-incremental soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
 	@echo "make add FILE=article.txt [DATE=YYYY-MM-DD TITLE=... SOURCE=...]   store an article in the corpus"
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
+	@echo "make bench-incremental [N=20000]           add 100 / edit one / no change after a full run"
 	@echo "make soak [SOAK_N=3000 KILLS=30]           random kill -9s, resumed, vs an uninterrupted run"
 	@echo "make bench-engines [ENGINES_N=1000]        local vs Dask engine: identical tables? throughput of each"
 	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
@@ -56,6 +57,10 @@ bench: $(VENV)/.installed
 
 bench-engines: $(VENV)/.installed
 	$(PY) tools/compare_engines.py --shared "$(SHARED)" -n $(ENGINES_N) --workers 2 --rounds 1
+
+# after a full run on the first N press-bench articles: a no-change rerun, 100 added, one edited
+bench-incremental: $(VENV)/.installed
+	$(PY) tools/bench_incremental.py --shared "$(SHARED)" -n $(N)
 
 soak: $(VENV)/.installed
 	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from .config import DEFAULT_MODEL, Config
 from .corpus import read_records
-from .run import analyse, load_alias_rules, table_set
+from .run import analyse, table_set
 from .tables import table_frames
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def extract(
         if values is not None:
             _fill(records, _FIELD_ARGUMENTS[argument], _per_record(values, len(records), argument))
     results = analyse(list(read_records(records)), config)
-    return table_frames(table_set(results, load_alias_rules(config)))
+    return table_frames(table_set(results))
 
 
 def _records(texts: object, columns: Mapping[str, str]) -> list[dict[str, object]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import __version__
 from .add import AddError, add_articles
-from .config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, Config, ConfigError, default_workers
+from .config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, TABLE_FORMATS, Config, ConfigError, default_workers
 from .corpus import CorpusError
 from .engines import EngineError, WorkerFailure
 from .ner import ModelNotFoundError
@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                               "cld2 alone is fastest")
     extract.add_argument("--aliases", type=Path, default=None,
                          help="alias table (alias,canonical,label); default: aliases.csv in the corpus folder if present")
+    extract.add_argument("--format", choices=TABLE_FORMATS, default="csv",
+                         help="csv files, or parquet: one dataset folder per table (default: csv)")
     extract.add_argument("--no-progress", action="store_true", help="no progress bar on stderr (default: a progress bar is shown)")
     extract.add_argument("--engine", choices=ENGINES, default="local",
                          help="where articles are analysed: local (default) = this machine, --workers processes; "
@@ -159,6 +161,7 @@ def _extract(arguments: argparse.Namespace) -> int:
         progress=not arguments.no_progress,
         engine=arguments.engine,
         scheduler=arguments.scheduler,
+        table_format=arguments.format,
     )
     summary = run(config)
     for notice in summary.notices:

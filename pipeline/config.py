@@ -38,6 +38,16 @@ ENGINES = tuple(engine.value for engine in EngineName)
 DASK_INSTALL_HINT = "pip install 'dutch-press-pipeline[dask]' (or: pip install dask==2026.8.0 distributed==2026.8.0)"
 
 
+class TableFormat(str, Enum):
+    """How the tables are written (`--format`): CSV files, or one Parquet dataset folder per table."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+
+
+TABLE_FORMATS = tuple(table_format.value for table_format in TableFormat)
+
+
 class ConfigError(ValueError):
     """A setting that cannot work; the message says which one and how to fix it."""
 
@@ -68,6 +78,7 @@ class Config:
     progress: bool = True
     engine: str = "local"
     scheduler: str | None = None  # address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786
+    table_format: TableFormat = TableFormat.CSV
 
     def __post_init__(self) -> None:
         self._normalise_types()
@@ -117,6 +128,10 @@ class Config:
             object.__setattr__(self, "languages", frozenset(code.strip() for code in self.languages.split(",") if code.strip()))
         elif not isinstance(self.languages, frozenset):
             object.__setattr__(self, "languages", frozenset(self.languages))
+        if not isinstance(self.table_format, TableFormat):
+            if self.table_format not in TABLE_FORMATS:
+                raise ConfigError(f"table format {self.table_format!r} is unknown: use one of {', '.join(TABLE_FORMATS)}")
+            object.__setattr__(self, "table_format", TableFormat(self.table_format))
 
     @property
     def alias_file(self) -> Path | None:

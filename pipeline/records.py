@@ -180,8 +180,10 @@ class Alias:
 class DocumentResult:
     """Everything the per-document stages learnt about one document (cached between runs).
 
-    Mentions are not yet linked to entities: linking depends on the whole corpus and the alias
-    rules, so it runs when the tables are built.
+    `linked` holds the mentions linked within the article (`link_mentions`, same order as
+    `mentions`); the cross-article step, which depends on the whole corpus, replaces their entity
+    ids when the tables are built. A result read back from the state has no body (`document.body`
+    is empty): the tables never need it.
     """
 
     document: Document
@@ -192,3 +194,4 @@ class DocumentResult:
     n_words: int
     mentions: tuple[Mention, ...] = field(default=())
     timexes: tuple[Timex, ...] = field(default=())
+    linked: tuple[LinkedMention, ...] = field(default=())

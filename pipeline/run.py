@@ -1,9 +1,12 @@
 """The one place that wires the stages: corpus -> language -> ner -> dates -> entities -> tables.
 
-Per-document stages (language, NER, dates) run a batch at a time on an engine (pipeline/engines/:
-local processes or a Dask cluster), and each finished batch is committed to the state store.
-Entity linking and the tables are rebuilt from the store at the end, because canonical entities
-depend on the whole corpus.
+Per-document stages (language, NER, dates, linking within the article) run a batch at a time on
+an engine (pipeline/engines/: local processes or a Dask cluster), and each finished batch is
+committed to the state store. The corpus is streamed: each document's revision is compared with
+the stored one and only the documents to analyse keep their body. The cross-article links, the
+entity counts and the tables are made from the store at the end, because canonical entities
+depend on the whole corpus; they read compact rows (mention groups, one SQL pass for the counts)
+and stream the tables, so the main process never holds the corpus.
 """
 from __future__ import annotations
 
@@ -20,17 +23,20 @@ from typing import TypeVar
 
 from . import __version__
 from .config import Config, ConfigError
-from .corpus import read_alias_rows, read_corpus
+from .corpus import Source, corpus_fingerprint, read_alias_rows, scan_corpus
 from .dates import extract_article_dates
 from .engines import WorkerFailure, open_engine
 from .entities import (
-    AliasRule, build_entities, curated_alias_rules, link_across_articles, link_mentions, outlet_country, read_alias_rules,
+    AliasRule, CrossLinks, PlaceResolver, build_entities, cross_article_links, curated_alias_rules, link_across_articles,
+    link_mentions, outlet_country, read_alias_rules,
 )
+from .entities.catalogue import entity_from_counts
+from .entities.places import cached_place_resolver, default_place_resolver
 from .language import LanguageSettings, detect_language
-from .records import Document, DocumentResult, LanguageGuess, Status
+from .records import Alias, Document, DocumentResult, Entity, LanguageGuess, Status
 from .ner import CHUNKS_PER_CALL, MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
-from .state import StateStore, acquire, document_revision, output_lock
-from .tables import TABLE_COLUMNS, TableSet, table_digests, write_tables
+from .state import STATE_DIR, StateStore, acquire, document_revision, output_lock
+from .tables import TableFormat, TableSet, damaged_tables, document_rows, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
 
@@ -85,7 +91,7 @@ def run(config: Config) -> RunSummary:
         raise ConfigError("run() needs a corpus and an output folder: for texts in memory use pipeline.extract(texts)")
     started = time.perf_counter()
     times = StageTimes()
-    documents = list(read_corpus(config.corpus))
+    inputs = corpus_fingerprint(config.corpus)  # also checks the corpus exists before any output is made
     alias_rules = load_alias_rules(config)
     times.seconds["read"] = time.perf_counter() - started
     lock = output_lock(config.out)
@@ -93,59 +99,129 @@ def run(config: Config) -> RunSummary:
     try:
         store = StateStore(config.out, pipeline_fingerprint(config))
         try:
-            return _update(config, documents, alias_rules, store, times, started)
+            return _update(config, inputs, alias_rules, store, times, started)
         finally:
             store.close()
     finally:
         lock.release()
 
 
-def _update(config: Config, documents: list[Document], alias_rules: Sequence[AliasRule], store: StateStore,
-            times: StageTimes, started: float) -> RunSummary:
+@dataclass
+class _Inventory:
+    """What reading the corpus found, compared with the state: only `todo` keeps article bodies."""
+
+    todo: list[Document] = field(default_factory=list)
+    to_analyse: int = 0  # len(todo), kept when todo is let go after the analysis
+    new: int = 0
+    documents: int = 0
+    words: int = 0
+    manifest: str = ""
+    deleted: list[str] = field(default_factory=list)
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    keys: list[tuple[bytes, str]] = field(default_factory=list)  # (source key, doc_id) of every article parsed
+
+
+def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store: StateStore, times: StageTimes,
+            started: float) -> RunSummary:
     notices = list(store.notices)
-    stored = store.revisions()
-    current = {d.doc_id: document_revision(d) for d in documents}
-    todo = [d for d in documents if stored.get(d.doc_id) != current[d.doc_id]]
-    deleted = sorted(stored.keys() - current.keys())
-    # with the source paths: a renamed file rewrites documents.csv, though it re-analyses nothing
-    manifest = _manifest({d.doc_id: f"{current[d.doc_id]}\t{d.source_path}" for d in documents}, alias_rules)
-    same_manifest = store.get_meta("manifest") == manifest
-    damaged = _damaged_tables(config.out, store) if same_manifest else []  # else the tables are rewritten anyway
-    up_to_date = not todo and not deleted and not damaged and same_manifest
+    written = json.loads(store.get_meta("tables") or "{}")
+    fingerprint = _inputs_fingerprint(inputs, alias_rules, config.table_format)
+    if store.get_meta("inputs") == fingerprint and not damaged_tables(config.out, written, config.table_format):
+        # same corpus bytes, alias rules and format, tables as written: nothing to read
+        return _summary(config, store, _Inventory(documents=int(store.get_meta("documents") or 0)), times, started,
+                        up_to_date=True, notices=notices)
+    clock = time.perf_counter()
+    inventory = _inventory(scan_corpus(config.corpus, store.source_keys()), store, alias_rules)
+    times.seconds["read"] += time.perf_counter() - clock
+    same_manifest = (store.get_meta("manifest") == inventory.manifest
+                     and store.get_meta("table_format") == config.table_format.value)
+    damaged = damaged_tables(config.out, written, config.table_format) if same_manifest else []
+    up_to_date = not inventory.to_analyse and not inventory.deleted and not damaged and same_manifest
     if damaged:
         notices.append(f"{', '.join(damaged)} in {config.out} changed since the last run (edited or damaged): "
                        "written again from the saved results")
     if not up_to_date:
-        store.delete(deleted)
-        _analyse_all(todo, config, store, times)
-        by_id = {d.doc_id: d for d in documents}
-        statuses, digests = _write_all_interruptibly(config.out, store, by_id, alias_rules, times)
+        store.delete(inventory.deleted)
+        store.move(inventory.moved)
+        _relink_if_aliases_changed(config, store, alias_rules, times)
+        _analyse_all(inventory.todo, config, store, times)
+        inventory.todo = []  # the bodies are not needed for the tables
+        store.set_source_keys(inventory.keys)
+        statuses, digests = _write_all_interruptibly(config, store, times)
         store.set_meta("statuses", json.dumps(statuses))
         store.set_meta("tables", json.dumps(digests, sort_keys=True))
-        store.set_meta("manifest", manifest)
+        store.set_meta("manifest", inventory.manifest)
+        store.set_meta("table_format", config.table_format.value)
+    store.set_meta("documents", str(inventory.documents))
+    store.set_meta("inputs", fingerprint)
+    return _summary(config, store, inventory, times, started, up_to_date=up_to_date, notices=notices)
+
+
+def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequence[AliasRule]) -> _Inventory:
+    """Stream the corpus once: each document's revision against the stored one; bodies kept only to analyse.
+
+    An article whose source (file name, line, bytes) is the one it was stored from is not even parsed:
+    its stored revision stands. The manifest hashes (doc_id, revision, source path) of every document
+    and the alias rules: equal manifests mean identical tables (a renamed file rewrites documents.csv).
+    """
+    stored = store.revisions()
+    stored_paths = store.source_paths()
+    inventory = _Inventory()
+    entries = []
+    for source in sources:
+        doc_id, document = source.doc_id, source.document
+        revision = stored[doc_id] if document is None else document_revision(document)
+        entries.append(f"{doc_id}\t{revision}\t{source.source_path}\n")
+        inventory.documents += 1
+        if document is not None and source.key is not None:
+            inventory.keys.append((source.key, doc_id))
+        if stored.get(doc_id) != revision:
+            inventory.todo.append(document)
+            inventory.to_analyse += 1
+            inventory.new += doc_id not in stored
+            inventory.words += 0 if document.problem else _word_count(document)
+        elif stored_paths.get(doc_id) != source.source_path:
+            inventory.moved.append((doc_id, source.source_path))
+        stored.pop(doc_id, None)
+    inventory.deleted = sorted(stored)
+    digest = hashlib.sha256()
+    for entry in sorted(entries):
+        digest.update(entry.encode("utf-8", "surrogatepass"))
+    digest.update(_rules_digest(alias_rules).encode())
+    inventory.manifest = digest.hexdigest()
+    return inventory
+
+
+def _inputs_fingerprint(inputs: str, alias_rules: Sequence[AliasRule], table_format: TableFormat) -> str:
+    """The corpus bytes, alias rules and table format: unchanged, the last run's tables are still right."""
+    return hashlib.sha256(f"{inputs}|{_rules_digest(alias_rules)}|{table_format.value}".encode()).hexdigest()
+
+
+def _rules_digest(alias_rules: Sequence[AliasRule]) -> str:
+    digest = hashlib.sha256()
+    for rule in alias_rules:
+        digest.update(f"{rule.alias}\t{rule.canonical}\t{rule.label.value}\n".encode())
+    return digest.hexdigest()
+
+
+def _summary(config: Config, store: StateStore, inventory: _Inventory, times: StageTimes, started: float, *,
+             up_to_date: bool, notices: list[str]) -> RunSummary:
     statuses = json.loads(store.get_meta("statuses") or "{}")
     return RunSummary(
         out=config.out,
-        documents=len(documents),
-        new=sum(1 for d in todo if d.doc_id not in stored),
-        changed=sum(1 for d in todo if d.doc_id in stored),
-        unchanged=len(documents) - len(todo),
-        deleted=len(deleted),
+        documents=inventory.documents,
+        new=inventory.new,
+        changed=inventory.to_analyse - inventory.new,
+        unchanged=inventory.documents - inventory.to_analyse,
+        deleted=len(inventory.deleted),
         skipped=statuses.get(Status.SKIPPED.value, 0),
         errors=statuses.get(Status.ERROR.value, 0),
-        words_analysed=sum(_word_count(d) for d in todo if not d.problem),
+        words_analysed=inventory.words,
         seconds=time.perf_counter() - started,
         stage_seconds=dict(times.seconds),
         up_to_date=up_to_date,
         notices=tuple(notices),
     )
-
-
-def _damaged_tables(out: Path, store: StateStore) -> list[str]:
-    """Tables missing, or not byte for byte what the last run wrote (the state keeps their sha256)."""
-    expected = json.loads(store.get_meta("tables") or "{}")
-    found = table_digests(out)
-    return [f"{name}.csv" for name in TABLE_COLUMNS if name not in found or found[name] != expected.get(name)]
 
 
 def load_alias_rules(config: Config) -> tuple[AliasRule, ...]:
@@ -160,16 +236,6 @@ def pipeline_fingerprint(config: Config) -> str:
     parts = (__version__, model_fingerprint(config.model), ",".join(sorted(config.languages)),
              str(config.min_language_chars), config.language_detector)
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-def _manifest(revisions: dict[str, str], alias_rules: Sequence[AliasRule]) -> str:
-    """Identity of everything the tables are built from; equal manifests mean identical tables."""
-    digest = hashlib.sha256()
-    for doc_id in sorted(revisions):
-        digest.update(f"{doc_id}\t{revisions[doc_id]}\n".encode())
-    for rule in alias_rules:
-        digest.update(f"{rule.alias}\t{rule.canonical}\t{rule.label.value}\n".encode())
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- per-document stages
@@ -187,6 +253,8 @@ class Analyser:
                                                   detector=config.language_detector)
         self.recognizer = EntityRecognizer.load(config.model)
         self.progress = config.progress
+        self.alias_rules = load_alias_rules(config)
+        self.places = place_resolver(config)
 
     def analyse(self, documents: Sequence[Document]) -> tuple[list[DocumentResult], StageTimes]:
         times = StageTimes()
@@ -203,15 +271,17 @@ class Analyser:
         times.seconds["ner"], clock = time.perf_counter() - clock, time.perf_counter()
         timexes = {d.doc_id: _attempt("dates", d, failures, _dates_of, d, texts[d.doc_id][1])
                    for d, _ in wanted if d.doc_id not in failures}
-        times.seconds["dates"] = time.perf_counter() - clock
+        times.seconds["dates"], clock = time.perf_counter() - clock, time.perf_counter()
         results = []
         for document in documents:
             doc_id = document.doc_id
             if doc_id in failures:
                 results.append(failed_result(document, failures[doc_id], guesses.get(doc_id)))
             else:
-                results.append(_result(document, guesses[doc_id], mentions.get(doc_id, ()), timexes.get(doc_id, ()),
-                                       self.languages))
+                result = _result(document, guesses[doc_id], mentions.get(doc_id, ()), timexes.get(doc_id, ()),
+                                 self.languages)
+                results.append(link_result(result, self.alias_rules, self.places))
+        times.seconds["entities"] = time.perf_counter() - clock
         return results, times
 
     def _recognise(self, items: list[tuple[Document, tuple[str, str]]], failures: dict[str, str]) -> dict[str, tuple]:
@@ -351,6 +421,28 @@ def _result(document: Document, guess: LanguageGuess, mentions, timexes, languag
     )
 
 
+def link_result(result: DocumentResult, alias_rules: Sequence[AliasRule], places: PlaceResolver) -> DocumentResult:
+    """`result` with its mentions linked within the article (`link_mentions`); an article whose
+    linking fails becomes an error row that keeps its language and counts."""
+    if not result.mentions:
+        return result
+    failures: dict[str, str] = {}
+    document = result.document
+    linked = _attempt("entities", document, failures, link_mentions, result.mentions, alias_rules, places,
+                      outlet_country(document.source))
+    if failures:
+        return replace(result, status=Status.ERROR, status_detail=failures[document.doc_id], mentions=(), timexes=(),
+                       linked=())
+    return replace(result, linked=linked)
+
+
+def place_resolver(config: Config) -> PlaceResolver:
+    """The place index, from the cache in the output's state folder (built there once per gazetteer)."""
+    if config.out is None:
+        return default_place_resolver()
+    return cached_place_resolver(config.out / STATE_DIR)
+
+
 def problem_result(document: Document) -> DocumentResult:
     """A document that could not be read: a row with its reason, no analysis."""
     return failed_result(document, document.problem or "", status=document.problem_status)
@@ -416,11 +508,29 @@ def _progress_bar(total: int, enabled: bool):
 
 # ---------------------------------------------------------------- corpus-wide stages
 
-def _write_all_interruptibly(out: Path, store: StateStore, documents: Mapping[str, Document],
-                             alias_rules: Sequence[AliasRule], times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
+def _relink_if_aliases_changed(config: Config, store: StateStore, alias_rules: Sequence[AliasRule],
+                               times: StageTimes) -> None:
+    """A changed alias table relinks the stored mentions of every article (no article is analysed again)."""
+    digest = _rules_digest(alias_rules)
+    previous = store.get_meta("aliases")
+    if previous is not None and previous != digest:
+        clock = time.perf_counter()
+        places = place_resolver(config)
+        for results in store.results_in_chunks():
+            store.replace_links([link_result(_unlinked(r), alias_rules, places) for r in results])
+        times.seconds["entities"] += time.perf_counter() - clock
+    if previous != digest:
+        store.set_meta("aliases", digest)
+
+
+def _unlinked(result: DocumentResult) -> DocumentResult:
+    return replace(result, linked=()) if result.linked else result
+
+
+def _write_all_interruptibly(config: Config, store: StateStore, times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
     """`_write_all`, with Ctrl-C turned into a RunInterrupted that says nothing analysed was lost."""
     try:
-        return _write_all(out, store, documents, alias_rules, times)
+        return _write_all(config, store, times)
     except KeyboardInterrupt:
         raise RunInterrupted(
             "interrupted while writing the tables: every article is analysed and saved and the previous tables "
@@ -428,45 +538,50 @@ def _write_all_interruptibly(out: Path, store: StateStore, documents: Mapping[st
         ) from None
 
 
-def _write_all(out: Path, store: StateStore, documents: Mapping[str, Document], alias_rules: Sequence[AliasRule],
-               times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
-    """Link, aggregate and write every table from the stored results; documents per status, table digests.
-
-    A stored result may predate a rename of its file: its document is taken from the corpus as read now.
-    """
+def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
+    """The corpus-wide stages from the store, streamed: cross-article links from the mention groups,
+    entity and alias counts in one SQL pass, then every table row by row (an article's stored rows,
+    rendered again only when it or its links changed); documents per status, table digests."""
     clock = time.perf_counter()
-    tables = table_set((replace(r, document=documents.get(r.document.doc_id, r.document)) for r in store.results()),
-                       alias_rules)
+    links = cross_article_links(store.groups())
+    store.adopt_links(links)
+    counts = store.entity_counts(links)
     times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
-    digests = write_tables(out, tables)
+    places = _places_if_needed(config, counts)
+    tables = TableSet(
+        rows=store.table_rows(lambda result: document_rows(_relinked(result, links))),
+        entities=(entity_from_counts(*row, places) for row in counts.entities()),
+        aliases=(Alias(*row) for row in counts.aliases()),
+    )
+    digests = write_tables(config.out, tables, config.table_format)
     times.seconds["tables"] = time.perf_counter() - clock
-    return dict(Counter(r.status.value for r in tables.results)), digests
+    return store.statuses(), digests
 
 
-def table_set(stored: Iterable[DocumentResult], alias_rules: Sequence[AliasRule]) -> TableSet:
-    """The corpus-wide stages: link the mentions of every document, then across documents, and build
-    the canonical entities."""
-    results, linked = _linked(stored, alias_rules)
-    linked = link_across_articles(linked)
+def _places_if_needed(config: Config, counts) -> PlaceResolver | None:
+    """The place index, loaded only when some entity is a resolved place."""
+    return place_resolver(config) if counts.has_places() else None
+
+
+def _relinked(result: DocumentResult, links: CrossLinks) -> DocumentResult:
+    """`result` with the entity ids of its mentions as the cross-article step decided them."""
+    if not result.linked:
+        return result
+    doc_id = result.document.doc_id
+    relinked = []
+    for item in result.linked:
+        entity_id, canonical = links.resolve(doc_id, item.entity_id, item.canonical)
+        relinked.append(item if entity_id == item.entity_id else replace(item, entity_id=entity_id, canonical=canonical))
+    return replace(result, linked=tuple(relinked))
+
+
+def table_set(results: Sequence[DocumentResult]) -> TableSet:
+    """The corpus-wide stages for results held in memory (`pipeline.extract`): link across the
+    articles and build the canonical entities, as `_write_all` does from the store."""
+    linked = link_across_articles({r.document.doc_id: r.linked for r in results if r.linked})
+    final = (replace(r, linked=linked[r.document.doc_id]) if r.linked else r for r in results)
     entities, aliases = build_entities((doc_id, item) for doc_id, items in linked.items() for item in items)
-    return TableSet(results=results, linked=linked, entities=entities, aliases=aliases)
-
-
-def _linked(stored: Iterable[DocumentResult], alias_rules: Sequence[AliasRule]):
-    """(results, linked mentions by doc_id); an article whose linking fails becomes an error row."""
-    results, linked = [], {}
-    for result in stored:
-        if result.mentions:
-            failures: dict[str, str] = {}
-            country = outlet_country(result.document.source)
-            found = _attempt("entities", result.document, failures, link_mentions, result.mentions, alias_rules, None,
-                             country)
-            if failures:
-                result = failed_result(result.document, failures[result.document.doc_id], result.language)
-            else:
-                linked[result.document.doc_id] = found
-        results.append(result)
-    return results, linked
+    return TableSet(rows=(document_rows(r) for r in final), entities=entities, aliases=aliases)
 
 
 # ---------------------------------------------------------------- texts in memory (pipeline.extract)

@@ -3,7 +3,16 @@
 The store is a SQLite file inside the output folder. Each finished batch is committed at once,
 so a crash or Ctrl-C loses nothing that was finished; the next run picks up where it stopped.
 A result is reused only while the document's revision and the pipeline's fingerprint (model,
-code version, settings) are unchanged.
+code version, settings, alias rules) are unchanged.
+
+Format 2 keeps no article bodies: per document only what the tables need (title, date, source,
+url, language, counts, dates, mentions linked within the article) plus its revision, and the
+compact `mention_groups` rows the cross-article step reads (one per article, entity, canonical
+name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
+mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
+in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
+articles and of articles whose links changed (`adopt_links`), and copies the others. Records are written by explicit encoders
+(`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
 
 The store is a cache: a database that cannot be read is moved aside and rebuilt (every article
 is analysed again), never a reason to stop. A full disk is: the message says what to free.
@@ -12,23 +21,91 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .records import Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex, TimexType
+from .entities.across import CrossLinks, mention_groups
+from .records import (Document, DocumentResult, Field, Label, LanguageGuess, LinkedMention, Mention, Status, Timex,
+                      TimexType)
 from .tables import OutputError
 
 STATE_DIR = ".pipeline"
+STATE_FORMAT = "2"  # bump whenever the tables below change shape: an older state is rebuilt
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS results (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, source_path TEXT NOT NULL,
+                                      record TEXT NOT NULL, source_key BLOB,
+                                      documents_rows TEXT, mentions_rows TEXT, dates_rows TEXT, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
+                                              canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
+CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
+                                           label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
+                                           n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS mention_groups_by_doc ON mention_groups (doc_id);
+CREATE INDEX IF NOT EXISTS mention_groups_by_entity ON mention_groups (entity_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
+_CROSS_LINK_TABLES = """
+DROP TABLE IF EXISTS temp.moves;
+DROP TABLE IF EXISTS temp.short_forms;
+DROP TABLE IF EXISTS temp.final_groups;
+CREATE TEMP TABLE moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
+CREATE TEMP TABLE short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
+                               canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
+"""
+# every mention group with the entity id and canonical name the cross-article step gave it (CrossLinks.resolve)
+_FINAL_GROUPS = """
+CREATE TEMP TABLE final_groups AS
+SELECT g.doc_id AS doc_id,
+       COALESCE(s.new_id, m.new_id, g.entity_id) AS entity_id,
+       COALESCE(s.canonical, m.canonical, g.canonical) AS canonical,
+       g.surface AS surface, g.n AS n
+FROM mention_groups AS g
+LEFT JOIN temp.moves AS m ON m.entity_id = g.entity_id
+LEFT JOIN temp.short_forms AS s ON s.doc_id = g.doc_id AND s.entity_id = COALESCE(m.new_id, g.entity_id);
+CREATE INDEX temp.final_groups_by_entity ON final_groups (entity_id);
+"""
+
+
+class EntityCounts:
+    """Per-entity counts of the corpus from the temporary `final_groups` table, streamed in entity id order
+    (SQLite compares text as UTF-8 bytes, which orders like Python's str)."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        self._connection = connection
+
+    def entities(self) -> Iterator[tuple[str, str, int, int]]:
+        """(entity_id, name, n_mentions, n_documents); the name is the most used canonical spelling, ties
+        alphabetical, as `build_entities` chooses it."""
+        names = self._connection.execute(
+            "SELECT entity_id, canonical, SUM(n) FROM temp.final_groups GROUP BY entity_id, canonical "
+            "ORDER BY entity_id, canonical")
+        totals = self._connection.execute(
+            "SELECT entity_id, SUM(n), COUNT(DISTINCT doc_id) FROM temp.final_groups GROUP BY entity_id "
+            "ORDER BY entity_id")
+        spellings = itertools.groupby(names, key=lambda row: row[0])
+        for (entity_id, n_mentions, n_documents), (named, rows) in zip(totals, spellings, strict=True):
+            assert named == entity_id, "entity totals and names out of step"
+            best = max(rows, key=lambda row: row[2])  # the first (alphabetical) of the most used
+            yield entity_id, best[1], n_mentions, n_documents
+
+    def aliases(self) -> Iterator[tuple[str, str, int]]:
+        """(entity_id, surface form, n_mentions), by entity id then surface form."""
+        return self._connection.execute(
+            "SELECT entity_id, surface, SUM(n) FROM temp.final_groups GROUP BY entity_id, surface "
+            "ORDER BY entity_id, surface")
+
+    def has_places(self) -> bool:
+        """Whether some entity may be a gazetteer place (its id starts with 'loc-')."""
+        return self._connection.execute(
+            "SELECT 1 FROM temp.final_groups WHERE entity_id >= 'loc-' AND entity_id < 'loc.' LIMIT 1").fetchone() is not None
 
 
 class RunLockedError(RuntimeError):
@@ -47,9 +124,13 @@ def document_revision(document: Document) -> str:
     """Changes whenever anything the stages look at changes (text, title, date, ...).
 
     Where the article is stored (`source_path`) is left out: renaming or splitting a file re-analyses nothing.
+    Every other field is written out explicitly, so a field added to Document must be added here.
     """
-    payload = json.dumps(asdict(replace(document, source_path="")), sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    fields = [document.doc_id, document.title, document.body, document.published, document.source, document.url,
+              document.encoding, document.content_sha256, [list(pair) for pair in document.metadata],
+              document.problem, document.problem_status.value, list(document.warnings)]
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class StateStore:
@@ -73,23 +154,44 @@ class StateStore:
             self._connection = self._open(pipeline_fingerprint)
 
     def _open(self, pipeline_fingerprint: str) -> sqlite3.Connection:
-        """Connect, check the file is a sound database, and drop results of another pipeline."""
+        """Connect, check the file is a sound database, and drop results of another pipeline or format."""
         connection = sqlite3.connect(self.path)
         try:
             problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
                 raise _corrupt(problems[0])
+            if self._older_format(connection):
+                self.notices.append(
+                    f"the state database {self.path} was written by an older version of the pipeline (it kept every "
+                    f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
+                )
+                with connection:
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms", "meta"):
+                        connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    connection.execute("DELETE FROM results")
+                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms"):
+                        connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
+                    connection.execute("INSERT INTO meta VALUES ('format', ?)", (STATE_FORMAT,))
         except BaseException:
             connection.close()
             raise
         return connection
+
+    @staticmethod
+    def _older_format(connection: sqlite3.Connection) -> bool:
+        """A database written by an earlier format: its old tables, or a pipeline entry without our format."""
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables & set(_OLD_TABLES):
+            return True
+        if "meta" not in tables:
+            return False
+        entries = dict(connection.execute("SELECT key, value FROM meta WHERE key IN ('pipeline', 'format')"))
+        return "pipeline" in entries and entries.get("format") != STATE_FORMAT
 
     def _move_aside(self) -> Path:
         """Rename the damaged database (and its journal) to `state.sqlite.corrupt-<time>`."""
@@ -120,17 +222,46 @@ class StateStore:
 
     def revisions(self) -> dict[str, str]:
         """doc_id -> revision of every stored result."""
-        return dict(self._connection.execute("SELECT doc_id, revision FROM results"))
+        return dict(self._connection.execute("SELECT doc_id, revision FROM documents"))
 
     def save(self, results: Iterable[DocumentResult]) -> None:
         """Store finished results in one transaction (all of the batch or nothing)."""
-        rows = [(r.document.doc_id, document_revision(r.document), encode_result(r)) for r in results]
+        rows, groups = [], []
+        for r in results:
+            doc_id = r.document.doc_id
+            rows.append((doc_id, document_revision(r.document), r.document.source_path, encode_result(r),
+                         None, None, None, None, r.status.value))
+            groups.extend((doc_id, *group) for group in mention_groups(r.linked))
         with self._writing():
-            self._connection.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[0],) for row in rows])
+            self._connection.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
+        keys = [(d,) for d in doc_ids]
         with self._writing():
-            self._connection.executemany("DELETE FROM results WHERE doc_id = ?", [(d,) for d in doc_ids])
+            self._connection.executemany("DELETE FROM documents WHERE doc_id = ?", keys)
+            self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", keys)
+
+    def move(self, source_paths: Iterable[tuple[str, str]]) -> None:
+        """Record new source paths (doc_id, path) of articles whose file was renamed or split: nothing to analyse."""
+        with self._writing():
+            self._connection.executemany("UPDATE documents SET source_path = ?, documents_rows = NULL WHERE doc_id = ?",
+                                         [(path, doc_id) for doc_id, path in source_paths])
+
+    def source_keys(self) -> dict[bytes, str]:
+        """Source key (`corpus.source_key`) -> doc_id of the stored articles read from exactly that source."""
+        return dict(self._connection.execute("SELECT source_key, doc_id FROM documents WHERE source_key IS NOT NULL"))
+
+    def set_source_keys(self, keys: Iterable[tuple[bytes, str]]) -> None:
+        """Remember (source key, doc_id) of stored articles, so the next run need not parse them while
+        their source is unchanged; a key of an article not stored (yet) is ignored."""
+        with self._writing():
+            self._connection.executemany("UPDATE documents SET source_key = ? WHERE doc_id = ?", keys)
+
+    def source_paths(self) -> dict[str, str]:
+        """doc_id -> the source path stored with its result."""
+        return dict(self._connection.execute("SELECT doc_id, source_path FROM documents"))
 
     @contextmanager
     def _writing(self) -> Iterator[None]:
@@ -142,9 +273,104 @@ class StateStore:
             raise self._write_error(error) from error
 
     def results(self) -> Iterator[DocumentResult]:
-        """Every stored result, ordered by document id (the order of the tables)."""
-        for (payload,) in self._connection.execute("SELECT payload FROM results ORDER BY doc_id"):
-            yield decode_result(payload)
+        """Every stored result (without its body), ordered by document id (the order of the tables)."""
+        query = "SELECT source_path, record FROM documents ORDER BY doc_id"
+        for source_path, record in self._connection.execute(query):
+            yield decode_result(record, source_path)
+
+    def groups(self) -> Iterator[tuple[str, str, str, str, str, str, int]]:
+        """Every mention group: (doc_id, entity_id, canonical, label, surface, surface_key, n), by document."""
+        return self._connection.execute("SELECT * FROM mention_groups ORDER BY doc_id")
+
+    def results_in_chunks(self, size: int = 500) -> Iterator[list[DocumentResult]]:
+        """Every stored result in lists of `size` (ids read first, so the caller may write between chunks)."""
+        doc_ids = [row[0] for row in self._connection.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+        for start in range(0, len(doc_ids), size):
+            chunk = doc_ids[start:start + size]
+            query = (f"SELECT source_path, record FROM documents WHERE doc_id IN ({','.join('?' * len(chunk))}) "
+                     "ORDER BY doc_id")
+            yield [decode_result(record, path) for path, record in self._connection.execute(query, chunk)]
+
+    def replace_links(self, results: Iterable[DocumentResult]) -> None:
+        """Store new within-article links of stored results (alias rules changed); revisions stay."""
+        rows, groups = [], []
+        for r in results:
+            rows.append((encode_result(r), r.status.value, r.document.doc_id))
+            groups.extend((r.document.doc_id, *group) for group in mention_groups(r.linked))
+        with self._writing():
+            self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", [(row[-1],) for row in rows])
+            self._connection.executemany("UPDATE documents SET record = ?, status = ?, documents_rows = NULL, "
+                                         "mentions_rows = NULL, dates_rows = NULL WHERE doc_id = ?", rows)
+            self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
+
+    def statuses(self) -> dict[str, int]:
+        """How many stored documents have each status (ok, skipped, error)."""
+        return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
+
+    def adopt_links(self, links: CrossLinks) -> int:
+        """Store the cross-article links of this run; the mention rows of every article whose links
+        changed are dropped (to be rendered again), in the same transaction. Returns how many."""
+        old_moves = {row[0]: (row[1], row[2]) for row in self._connection.execute("SELECT * FROM cross_moves")}
+        old_short = {(row[0], row[1]): (row[2], row[3]) for row in self._connection.execute("SELECT * FROM cross_short_forms")}
+        moved = {key for key in old_moves.keys() | links.moves.keys() if old_moves.get(key) != links.moves.get(key)}
+        shorted = {key for key in old_short.keys() | links.short_forms.keys()
+                   if old_short.get(key) != links.short_forms.get(key)}
+        del old_moves, old_short
+        with self._writing():
+            connection = self._connection
+            connection.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ids (entity_id TEXT PRIMARY KEY)")
+            connection.execute("DELETE FROM temp.changed_ids")
+            connection.executemany("INSERT INTO temp.changed_ids VALUES (?)", ((key,) for key in moved))
+            affected = {row[0] for row in connection.execute(
+                "SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id IN (SELECT entity_id FROM temp.changed_ids)")}
+            affected |= {doc_id for doc_id, _ in shorted}
+            connection.executemany("UPDATE documents SET mentions_rows = NULL WHERE doc_id = ?", ((d,) for d in affected))
+            connection.execute("DELETE FROM cross_moves")
+            connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
+                                   ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
+            connection.execute("DELETE FROM cross_short_forms")
+            connection.executemany("INSERT INTO cross_short_forms VALUES (?, ?, ?, ?)",
+                                   ((doc_id, old, new, canonical)
+                                    for (doc_id, old), (new, canonical) in links.short_forms.items()))
+        return len(affected)
+
+    def table_rows(self, render: Callable[[DocumentResult], tuple[str, str, str]],
+                   chunk: int = 2000) -> Iterator[tuple[str, str, str]]:
+        """(documents, mentions, dates) CSV rows of every article in doc_id order: the stored ones, or
+        `render(result)` for an article without them, saved chunk by chunk for the next run."""
+        last = ""
+        query = ("SELECT doc_id, source_path, documents_rows, mentions_rows, dates_rows, "
+                 "CASE WHEN documents_rows IS NULL OR mentions_rows IS NULL OR dates_rows IS NULL THEN record END "
+                 "FROM documents WHERE doc_id > ? ORDER BY doc_id LIMIT ?")
+        while True:
+            rows = self._connection.execute(query, (last, chunk)).fetchall()
+            if not rows:
+                return
+            rendered = []
+            for doc_id, source_path, *stored, record in rows:
+                if record is not None:
+                    stored = render(decode_result(record, source_path))
+                    rendered.append((*stored, doc_id))
+                yield tuple(stored)
+            if rendered:
+                with self._writing():
+                    self._connection.executemany(
+                        "UPDATE documents SET documents_rows = ?, mentions_rows = ?, dates_rows = ? WHERE doc_id = ?",
+                        rendered)
+            last = rows[-1][0]
+
+    def entity_counts(self, links: CrossLinks) -> EntityCounts:
+        """Mentions, documents, names and surface forms per entity once `links` are applied, counted by SQLite
+        in temporary tables (on disk, dropped with the connection), so no per-entity data is held in Python."""
+        connection = self._connection
+        connection.executescript(_CROSS_LINK_TABLES)
+        connection.executemany("INSERT INTO temp.moves VALUES (?, ?, ?)",
+                               ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
+        connection.executemany("INSERT INTO temp.short_forms VALUES (?, ?, ?, ?)",
+                               ((doc_id, old, new, canonical)
+                                for (doc_id, old), (new, canonical) in links.short_forms.items()))
+        connection.executescript(_FINAL_GROUPS)
+        return EntityCounts(connection)
 
     def get_meta(self, key: str) -> str | None:
         row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -191,51 +417,71 @@ def acquire(lock: FileLock, out: Path) -> None:
 # ---------------------------------------------------------------- JSON codec
 
 def encode_result(result: DocumentResult) -> str:
-    return json.dumps(asdict(result), default=_encode_value, ensure_ascii=False, separators=(",", ":"))
+    """A result as compact JSON without the article body (the source path is stored beside it)."""
+    document, language = result.document, result.language
+    record = [
+        [document.doc_id, document.title, document.published, document.source, document.url, document.encoding,
+         document.content_sha256, [list(pair) for pair in document.metadata], document.problem,
+         document.problem_status.value, list(document.warnings)],
+        result.status.value, result.status_detail,
+        [language.language, language.confidence, [list(pair) for pair in language.shares],
+         [list(triple) for triple in language.paragraphs]],
+        result.n_chars, result.n_words,
+        [_encode_link(item) for item in result.linked] if result.linked else [_encode_mention(m) for m in result.mentions],
+        [_encode_timex(t) for t in result.timexes],
+        bool(result.linked),
+    ]
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
-def _encode_value(value: object) -> object:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__}")
+def _encode_mention(m: Mention) -> list:
+    return [m.field.value, m.start, m.end, m.text, m.label.value, m.sentence]
 
 
-def decode_result(payload: str) -> DocumentResult:
-    data = json.loads(payload)
-    document = data["document"]
-    document["metadata"] = tuple(tuple(pair) for pair in document["metadata"])
-    document["warnings"] = tuple(document["warnings"])
-    document["problem_status"] = Status(document["problem_status"])
-    language = data["language"]
+def _encode_link(item: LinkedMention) -> list:
+    return [*_encode_mention(item.mention), item.canonical, item.entity_id]
+
+
+def _encode_timex(t: Timex) -> list:
+    return [t.field.value, t.start, t.end, t.text, t.type.value, t.value,
+            t.date_start.isoformat() if t.date_start else None, t.date_end.isoformat() if t.date_end else None,
+            t.granularity, t.mod]
+
+
+def decode_result(payload: str, source_path: str) -> DocumentResult:
+    """The inverse of `encode_result`; the document comes back with an empty body."""
+    document, status, detail, language, n_chars, n_words, mentions, timexes, is_linked = json.loads(payload)
+    doc_id, title, published, source, url, encoding, sha, metadata, problem, problem_status, warnings = document
+    if is_linked:
+        linked = tuple(LinkedMention(_decode_mention(m), m[6], m[7]) for m in mentions)
+        found = tuple(item.mention for item in linked)
+    else:
+        linked, found = (), tuple(_decode_mention(m) for m in mentions)
     return DocumentResult(
-        document=Document(**document),
-        status=Status(data["status"]),
-        status_detail=data["status_detail"],
-        language=LanguageGuess(
-            language=language["language"],
-            confidence=language["confidence"],
-            shares=tuple(tuple(pair) for pair in language["shares"]),
-            paragraphs=tuple(tuple(triple) for triple in language["paragraphs"]),
-        ),
-        n_chars=data["n_chars"],
-        n_words=data["n_words"],
-        mentions=tuple(_decode_mention(m) for m in data["mentions"]),
-        timexes=tuple(_decode_timex(t) for t in data["timexes"]),
+        document=Document(doc_id=doc_id, source_path=source_path, title=title, body="", published=published,
+                          source=source, url=url, encoding=encoding, content_sha256=sha,
+                          metadata=tuple(tuple(pair) for pair in metadata), problem=problem,
+                          problem_status=Status(problem_status), warnings=tuple(warnings)),
+        status=Status(status),
+        status_detail=detail,
+        language=LanguageGuess(language=language[0], confidence=language[1],
+                               shares=tuple(tuple(pair) for pair in language[2]),
+                               paragraphs=tuple(tuple(triple) for triple in language[3])),
+        n_chars=n_chars,
+        n_words=n_words,
+        mentions=found,
+        timexes=tuple(_decode_timex(t) for t in timexes),
+        linked=linked,
     )
 
 
-def _decode_mention(data: dict) -> Mention:
-    return Mention(field=Field(data["field"]), start=data["start"], end=data["end"], text=data["text"],
-                   label=Label(data["label"]), sentence=data["sentence"])
+def _decode_mention(m: list) -> Mention:
+    return Mention(field=Field(m[0]), start=m[1], end=m[2], text=m[3], label=Label(m[4]), sentence=m[5])
 
 
-def _decode_timex(data: dict) -> Timex:
-    return Timex(
-        field=Field(data["field"]), start=data["start"], end=data["end"], text=data["text"],
-        type=TimexType(data["type"]), value=data["value"],
-        date_start=_optional_date(data["date_start"]), date_end=_optional_date(data["date_end"]),
-        granularity=data["granularity"], mod=data["mod"],
-    )
+def _decode_timex(t: list) -> Timex:
+    return Timex(field=Field(t[0]), start=t[1], end=t[2], text=t[3], type=TimexType(t[4]), value=t[5],
+                 date_start=_optional_date(t[6]), date_end=_optional_date(t[7]), granularity=t[8], mod=t[9])
 
 
 def _optional_date(value: str | None) -> dt.date | None:

@@ -2,7 +2,14 @@
 
 This is the only module that writes output. All tables of a run are first written to
 temporary files beside their targets and then renamed, so a reader never sees a half-written
-table and a crash leaves the previous tables intact.
+table and a crash leaves the previous tables intact. Rows are written as they come (documents,
+mentions and dates in one pass over the results), so a table is never held in memory.
+
+Two formats (`--format`): CSV files (`documents.csv`, ...), or Parquet, one dataset folder per
+table (`documents.parquet/part-0.parquet`) that pandas, Dask and DuckDB read directly. A Parquet
+row group is made from the same CSV text and typed by the same code as `load_tables`, so both
+formats give the same columns, values and dtypes; fixed row groups and no timestamps in the
+metadata keep the bytes deterministic.
 
 Spreadsheet safety (a decision, see README "Tables and spreadsheets"): a text cell that a
 spreadsheet would run as a formula (starting with = + - @, tab or carriage return, after any
@@ -24,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .records import Alias, DocumentResult, Entity, LinkedMention
+from .config import TableFormat
+from .records import Alias, DocumentResult, Entity
 
 if TYPE_CHECKING:  # pandas loads only when a table is turned into a DataFrame
     import pandas
@@ -68,8 +76,14 @@ _FLOAT_COLUMNS = {"documents": ("language_confidence",), "entities": ("latitude"
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")  # what a spreadsheet runs; apostrophes first keep the escape reversible
 _ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 
+PARQUET_ROW_GROUP_ROWS = 65536  # fixed, so the same rows always give the same file
+PARQUET_PART = "part-0.parquet"
+
 _NUMERIC_COLUMNS = frozenset(column for spec in (_INTEGER_COLUMNS, _FLOAT_COLUMNS)
                              for columns in spec.values() for column in columns)
+_FORMULA_FIRST = frozenset("=+-@\t\r'")  # a cheap first look before _FORMULA_START
+_TEXT_COLUMNS = {name: [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
+                 for name, columns in TABLE_COLUMNS.items()}
 
 
 class OutputError(OSError):
@@ -78,48 +92,195 @@ class OutputError(OSError):
 
 @dataclass(frozen=True)
 class TableSet:
-    """Everything that goes into the tables of one run."""
+    """Everything that goes into the tables of one run; each field is read once, in order, so it may stream.
 
-    results: Sequence[DocumentResult]
-    linked: Mapping[str, Sequence[LinkedMention]]
-    entities: Sequence[Entity]
-    aliases: Sequence[Alias]
+    `rows` holds, per document in doc_id order, its rows of documents.csv, mentions.csv and dates.csv
+    as CSV text (`document_rows`, which the state keeps between runs).
+    """
 
-
-def _table_rows(tables: TableSet) -> dict[str, Iterable[Sequence[object]]]:
-    """The rows of each table, as they are written."""
-    return {
-        "documents": (_document_row(r) for r in tables.results),
-        "mentions": _mention_rows(tables.results, tables.linked),
-        "entities": (_entity_row(e) for e in tables.entities),
-        "aliases": ((a.entity_id, a.alias, a.n_mentions) for a in tables.aliases),
-        "dates": _date_rows(tables.results),
-    }
+    rows: Iterable[tuple[str, str, str]]
+    entities: Iterable[Entity]
+    aliases: Iterable[Alias]
 
 
-def write_tables(out: Path, tables: TableSet) -> dict[str, str]:
+def document_rows(result: DocumentResult) -> tuple[str, str, str]:
+    """The CSV text (no header) of one document's rows in documents.csv, mentions.csv and dates.csv;
+    `result.linked` must carry the entity ids of the cross-article step."""
+    texts = []
+    for name, rows in (("documents", [_document_row(result)]), ("mentions", _mention_rows(result)),
+                       ("dates", _date_rows(result))):
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows(_spreadsheet_safe(row, _TEXT_COLUMNS[name]) for row in rows)
+        texts.append(text.getvalue())
+    return tuple(texts)
+
+
+def table_path(out: Path, name: str, table_format: TableFormat = TableFormat.CSV) -> Path:
+    """The file holding table `name`: `<name>.csv`, or the part file inside the `<name>.parquet` folder."""
+    if table_format is TableFormat.PARQUET:
+        return out / f"{name}.parquet" / PARQUET_PART
+    return out / f"{name}.csv"
+
+
+def write_tables(out: Path, tables: TableSet, table_format: TableFormat = TableFormat.CSV) -> dict[str, str]:
     """Write all five tables atomically; returns the sha256 of each table file, by table name.
 
     Temporary files left by an earlier run that was killed are removed first; a failed or
     interrupted write removes its own and leaves the previous tables as they were.
     """
-    rows = _table_rows(tables)
     staged: dict[str, Path] = {}
+    writers: dict[str, _TableWriter] = {}
     try:
         out.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(out)
-        for name, table_rows in rows.items():
-            staged[name] = _temporary(out / f"{name}.csv")
-            _stage(staged[name], TABLE_COLUMNS[name], table_rows)
+        for name in TABLE_COLUMNS:
+            target = table_path(out, name, table_format)
+            target.parent.mkdir(exist_ok=True)
+            staged[name] = _temporary(target)
+            writers[name] = _writer(name, staged[name], table_format)
+        _write_rows(tables, writers)
+        for writer in writers.values():
+            writer.finish()
         digests = {name: file_sha256(temporary) for name, temporary in staged.items()}
         for name, temporary in staged.items():
-            os.replace(temporary, out / f"{name}.csv")
+            os.replace(temporary, table_path(out, name, table_format))
         return digests
     except OSError as error:
         raise OutputError(_write_failure(out, error)) from error
     finally:
+        for writer in writers.values():
+            writer.close()
         for temporary in staged.values():
             temporary.unlink(missing_ok=True)
+
+
+def _write_rows(tables: TableSet, writers: Mapping[str, _TableWriter]) -> None:
+    """Every row of every table: documents, mentions and dates in one pass over the documents."""
+    documents, mentions, dates = writers["documents"], writers["mentions"], writers["dates"]
+    for document_text, mention_text, date_text in tables.rows:
+        documents.add_text(document_text)
+        mentions.add_text(mention_text)
+        dates.add_text(date_text)
+    for entity in tables.entities:
+        writers["entities"].add(_entity_row(entity))
+    for alias in tables.aliases:
+        writers["aliases"].add((alias.entity_id, alias.alias, alias.n_mentions))
+
+
+class _TableWriter:
+    """Rows of one table into one file; `finish` makes the file complete, `close` releases it in any case."""
+
+    def __init__(self, columns: Sequence[str]):
+        self._text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
+
+    def add(self, row: Sequence[object]) -> None:
+        """One row of values (text cells are escaped for spreadsheets here)."""
+        self.add_text(_escaped_line(_spreadsheet_safe(row, self._text_columns)))
+
+    def add_text(self, text: str) -> None:
+        """Rows already written as CSV text (escaped), e.g. by `document_rows`."""
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _CsvWriter(_TableWriter):
+    def __init__(self, columns: Sequence[str], handle):
+        super().__init__(columns)
+        self._handle = handle
+        csv.writer(handle, lineterminator="\n").writerow(columns)
+
+    def add_text(self, text: str) -> None:
+        self._handle.write(text)
+
+    def finish(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class _ParquetWriter(_TableWriter):
+    """Row groups of PARQUET_ROW_GROUP_ROWS rows, each typed exactly as `load_tables` types the CSV table.
+
+    The file's schema is that of the first row group, with pandas' metadata, so `pandas.read_parquet`
+    gives back nullable integers and strings rather than floats and objects.
+    """
+
+    def __init__(self, name: str, path: Path):
+        super().__init__(TABLE_COLUMNS[name])
+        self._name, self._path, self._rows = name, path, []
+        self._schema = parquet_schema(name)
+        self._writer = None
+
+    def add_text(self, text: str) -> None:
+        for row in csv.reader(io.StringIO(text)):
+            self._rows.append(row)
+            if len(self._rows) == PARQUET_ROW_GROUP_ROWS:
+                self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(TABLE_COLUMNS[self._name])
+        writer.writerows(self._rows)  # already escaped: written back exactly as read
+        text.seek(0)
+        table = pa.Table.from_pandas(_typed_frame(self._name, text), schema=self._schema, preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._path, table.schema, compression="zstd", write_statistics=True)
+        self._writer.write_table(table, row_group_size=PARQUET_ROW_GROUP_ROWS)
+        self._rows = []
+
+    def finish(self) -> None:
+        if self._rows or self._writer is None:
+            self._flush()  # an empty table still gets a file with its schema
+        self.close()
+        with open(self._path, "rb+") as handle:
+            os.fsync(handle.fileno())
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _escaped_line(row: Sequence[object]) -> str:
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerow(row)
+    return text.getvalue()
+
+
+def parquet_schema(name: str):
+    """The Arrow schema of table `name`: the dtypes `load_tables` gives, as Arrow types."""
+    import pyarrow as pa
+
+    fields = []
+    for column in TABLE_COLUMNS[name]:
+        if column in _INTEGER_COLUMNS.get(name, ()):
+            kind = pa.int64()
+        elif column in _FLOAT_COLUMNS.get(name, ()):
+            kind = pa.float64()
+        elif column in _DATETIME_COLUMNS.get(name, ()):
+            kind = pa.timestamp("us")
+        elif column in _CATEGORY_COLUMNS.get(name, ()):
+            kind = pa.dictionary(pa.int32(), pa.string())
+        else:
+            kind = pa.string()
+        fields.append(pa.field(column, kind))
+    return pa.schema(fields)
+
+
+def _writer(name: str, path: Path, table_format: TableFormat) -> _TableWriter:
+    if table_format is TableFormat.PARQUET:
+        return _ParquetWriter(name, path)
+    return _CsvWriter(TABLE_COLUMNS[name], open(path, "w", encoding="utf-8", newline=""))
 
 
 def _write_failure(out: Path, error: OSError) -> str:
@@ -136,9 +297,10 @@ def _temporary(target: Path) -> Path:
 
 
 def remove_stale_temporaries(out: Path) -> None:
-    """Delete the hidden `.<table>.csv.tmp` files a killed run can leave behind."""
+    """Delete the hidden `.<table>.csv.tmp` (and Parquet `.part-0.parquet.tmp`) files a killed run can leave behind."""
     for name in TABLE_COLUMNS:
-        _temporary(out / f"{name}.csv").unlink(missing_ok=True)
+        for table_format in TableFormat:
+            _temporary(table_path(out, name, table_format)).unlink(missing_ok=True)
 
 
 def file_sha256(path: Path) -> str:
@@ -149,20 +311,22 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_digests(out: Path) -> dict[str, str]:
-    """sha256 of each table file now in `out` (missing tables are left out)."""
-    return {name: file_sha256(out / f"{name}.csv") for name in TABLE_COLUMNS if (out / f"{name}.csv").is_file()}
-
-
-def _stage(temporary: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        _write_csv(handle, columns, rows)
-        handle.flush()
-        os.fsync(handle.fileno())
+def damaged_tables(out: Path, expected: Mapping[str, str], table_format: TableFormat = TableFormat.CSV) -> list[str]:
+    """Tables missing, or not byte for byte what the last run wrote (`expected`: sha256 by table name)."""
+    damaged = []
+    for name in TABLE_COLUMNS:
+        path = table_path(out, name, table_format)
+        if not path.is_file() or file_sha256(path) != expected.get(name):
+            damaged.append(str(path.relative_to(out)))
+    return damaged
 
 
 def _spreadsheet_safe(row: Sequence[object], text_columns: Sequence[int]) -> Sequence[object]:
-    if not any(isinstance(row[i], str) and _FORMULA_START.match(row[i]) for i in text_columns):
+    for i in text_columns:
+        value = row[i]
+        if isinstance(value, str) and value[:1] in _FORMULA_FIRST and _FORMULA_START.match(value):
+            break
+    else:
         return row
     return [escape_formula(value) if i in text_columns and isinstance(value, str) else value for i, value in enumerate(row)]
 
@@ -177,24 +341,16 @@ def unescape_formula(text: str) -> str:
     return text[1:] if _ESCAPED_FORMULA.match(text) else text
 
 
-def _write_csv(handle, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
-    """CSV with a header; text cells a spreadsheet would run as a formula are escaped."""
-    text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(_spreadsheet_safe(row, text_columns) for row in rows)
-
-
 def table_frames(tables: TableSet) -> dict[str, pandas.DataFrame]:
     """The tables as DataFrames without touching the disk (`pipeline.extract`).
 
     Each goes through the same CSV text and the same typing as `write_tables` + `load_tables`, so
     the frames equal those `load_tables` gives for the same results, value for value and dtype for dtype.
     """
+    texts = {name: io.StringIO() for name in TABLE_COLUMNS}
+    _write_rows(tables, {name: _CsvWriter(TABLE_COLUMNS[name], text) for name, text in texts.items()})
     frames = {}
-    for name, rows in _table_rows(tables).items():
-        text = io.StringIO()
-        _write_csv(text, TABLE_COLUMNS[name], rows)
+    for name, text in texts.items():
         text.seek(0)
         frames[name] = _typed_frame(name, text)
     return frames
@@ -212,22 +368,20 @@ def _document_row(result: DocumentResult) -> tuple[object, ...]:
     )
 
 
-def _mention_rows(results: Iterable[DocumentResult], linked: Mapping[str, Sequence[LinkedMention]]):
-    for result in results:
-        doc_id = result.document.doc_id
-        for item in linked.get(doc_id, ()):
-            m = item.mention
-            yield doc_id, m.field.value, m.start, m.end, m.text, m.label.value, item.entity_id, m.sentence
+def _mention_rows(result: DocumentResult):
+    doc_id = result.document.doc_id
+    for item in result.linked:
+        m = item.mention
+        yield doc_id, m.field.value, m.start, m.end, m.text, m.label.value, item.entity_id, m.sentence
 
 
-def _date_rows(results: Iterable[DocumentResult]):
-    for result in results:
-        for t in result.timexes:
-            yield (
-                result.document.doc_id, t.field.value, t.start, t.end, t.text, t.type.value, t.value,
-                t.date_start.isoformat() if t.date_start else "", t.date_end.isoformat() if t.date_end else "",
-                t.granularity, t.mod,
-            )
+def _date_rows(result: DocumentResult):
+    for t in result.timexes:
+        yield (
+            result.document.doc_id, t.field.value, t.start, t.end, t.text, t.type.value, t.value,
+            t.date_start.isoformat() if t.date_start else "", t.date_end.isoformat() if t.date_end else "",
+            t.granularity, t.mod,
+        )
 
 
 def _entity_row(entity: Entity) -> tuple[object, ...]:
@@ -242,17 +396,52 @@ def _coordinate(value: float | None) -> str:
     return "" if value is None else f"{value:.5f}"
 
 
-def load_tables(folder: str | os.PathLike) -> dict[str, pandas.DataFrame]:
+def load_tables(folder: str | os.PathLike, table_format: TableFormat | str | None = None) -> dict[str, pandas.DataFrame]:
     """The tables of `folder` as DataFrames: ids and text as strings, labels as categoricals,
-    dates as datetimes, counts as nullable integers."""
+    dates as datetimes, counts as nullable integers; the same for CSV and Parquet tables.
+
+    Without `table_format`, the format whose documents table was written last is read.
+    """
     folder = Path(folder)
+    table_format = TableFormat(table_format) if table_format else _written_format(folder)
     tables = {}
     for name in TABLE_COLUMNS:
-        path = folder / f"{name}.csv"
+        path = table_path(folder, name, table_format)
         if not path.is_file():
             raise FileNotFoundError(f"{path} is missing: run `make extract` (or `python -m pipeline extract`) first")
-        tables[name] = _typed_frame(name, path)
+        if table_format is TableFormat.PARQUET:
+            tables[name] = _typed_parquet(name, path.parent)
+        else:
+            tables[name] = _typed_frame(name, path)
     return tables
+
+
+def _written_format(folder: Path) -> TableFormat:
+    """CSV, unless only Parquet tables are there or they are newer."""
+    written = {f: table_path(folder, "documents", f) for f in TableFormat if table_path(folder, "documents", f).is_file()}
+    if not written:
+        return TableFormat.CSV
+    return max(written, key=lambda f: (written[f].stat().st_mtime_ns, f is TableFormat.CSV))
+
+
+def _typed_parquet(name: str, dataset: Path) -> pandas.DataFrame:
+    """A Parquet table with exactly the dtypes of `_typed_frame` (categories sorted, as astype gives them)."""
+    import pandas as pd
+
+    frame = pd.read_parquet(dataset)
+    for column in TABLE_COLUMNS[name]:
+        if column in _CATEGORY_COLUMNS.get(name, ()):
+            frame[column] = frame[column].astype("string").astype("category")
+        elif column in _DATETIME_COLUMNS.get(name, ()):
+            if frame[column].isna().all():  # as pandas types a column of empty cells read from CSV
+                frame[column] = pd.to_datetime(frame[column].astype("string"), format="ISO8601")
+        elif column in _INTEGER_COLUMNS.get(name, ()):
+            frame[column] = frame[column].astype("Int64")
+        elif column in _FLOAT_COLUMNS.get(name, ()):
+            frame[column] = frame[column].astype("Float64")
+        else:
+            frame[column] = frame[column].astype("string")
+    return frame
 
 
 def _typed_frame(name: str, source) -> pandas.DataFrame:

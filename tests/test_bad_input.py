@@ -318,14 +318,14 @@ def test_full_disk_while_saving_says_what_to_free_and_exits_2(tmp_path, ruler_mo
 
 def test_full_disk_while_writing_tables_leaves_no_temporary_files(tmp_path, ruler_model, monkeypatch):
     corpus, out = _small_corpus(tmp_path), tmp_path / "out"
-    real_stage = tables_module._stage
+    real_finish = tables_module._CsvWriter.finish
 
-    def stage_until_the_disk_is_full(temporary, columns, rows):
-        real_stage(temporary, columns, rows)
-        if temporary.name == ".mentions.csv.tmp":
+    def finish_until_the_disk_is_full(writer):
+        real_finish(writer)
+        if writer._handle.name.endswith(".mentions.csv.tmp"):
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(tables_module, "_stage", stage_until_the_disk_is_full)
+    monkeypatch.setattr(tables_module._CsvWriter, "finish", finish_until_the_disk_is_full)
     code, stderr = _extract(corpus, out, ruler_model)
     assert code == EXIT_USAGE and "Traceback" not in stderr
     assert f"the disk holding {out} is full, so the tables could not be written" in stderr

@@ -21,6 +21,7 @@ import pytest
 
 from pipeline import Config, ConfigError, run
 from pipeline.cli import EXIT_USAGE, EXIT_WORKER_FAILED, main
+from pipeline.corpus import read_corpus
 from pipeline.engines import open_engine
 from pipeline.tables import TABLE_COLUMNS
 from tests.conftest import FIXTURES, MODEL, REPO
@@ -77,7 +78,7 @@ def test_local_engine_and_the_cli_do_not_import_dask():
 # ---------------------------------------------------------------- the local engine
 
 def test_local_engine_in_process_yields_each_batch_in_order(corpus, ruler_model):
-    documents = [d for d in run_module.read_corpus(corpus) if not d.problem]
+    documents = [d for d in read_corpus(corpus) if not d.problem]
     batches = [documents[:2], documents[2:5], documents[5:]]
     with open_engine(config(corpus, None, ruler_model), run_module.Analyser) as engine:
         finished = [[r.document.doc_id for r in results] for results, _ in engine.analysed_batches(batches)]

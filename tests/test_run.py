@@ -115,6 +115,95 @@ def test_renamed_or_split_jsonl_is_not_reanalysed_and_shows_its_new_place(corpus
     assert documents.loc["wire-en-1", "source_path"] == "archief-deel-2.jsonl:1"
 
 
+def test_unchanged_articles_are_not_parsed_when_one_line_of_a_jsonl_changes(corpus, tmp_path, ruler_model, monkeypatch):
+    """Only the edited .jsonl line is read into a Document; the others are recognised by their source key."""
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    jsonl = corpus / "nieuws.jsonl"
+    jsonl.write_text(jsonl.read_text(encoding="utf-8").replace("De Lijn", "De Lijn en KU Leuven", 1), encoding="utf-8")
+    corpus_module = importlib.import_module("pipeline.corpus")
+    parsed = []
+    real_article = corpus_module._guarded_jsonl_article
+
+    def counting(line, encoding, relative, number):
+        parsed.append(number)
+        return real_article(line, encoding, relative, number)
+
+    monkeypatch.setattr(corpus_module, "_guarded_jsonl_article", counting)
+    summary = run(config(corpus, out, ruler_model))
+    assert (summary.changed, summary.unchanged) == (1, 10)
+    assert parsed == [1, 2]  # the edited line, and line 2 (broken JSON: no key is kept for an unreadable line)
+    assert ("gent-2025-001", "KU Leuven") in set(zip(load_tables(out)["mentions"]["doc_id"], load_tables(out)["mentions"]["text"]))
+
+
+def test_rerun_with_identical_corpus_bytes_reads_no_article(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    monkeypatch.setattr(run_module, "scan_corpus", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model))
+    assert summary.up_to_date and summary.documents == 11 and (summary.skipped, summary.errors) == (3, 3)
+
+
+def test_a_damaged_table_is_rewritten_though_the_corpus_is_unchanged(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    before = (out / "entities.csv").read_bytes()
+    (out / "entities.csv").write_bytes(before[:100])
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model))
+    assert not summary.up_to_date and summary.notices[0].startswith("entities.csv in ")
+    assert (out / "entities.csv").read_bytes() == before
+
+
+def test_parquet_output_loads_like_csv_output(corpus, tmp_path, ruler_model):
+    run(config(corpus, tmp_path / "csv", ruler_model))
+    run(config(corpus, tmp_path / "parquet", ruler_model, table_format="parquet"))
+    from_csv, from_parquet = load_tables(tmp_path / "csv"), load_tables(tmp_path / "parquet")
+    for name in TABLE_COLUMNS:
+        pd.testing.assert_frame_equal(from_parquet[name], from_csv[name])
+    assert not list((tmp_path / "parquet").glob("*.csv"))
+
+
+def test_switching_format_writes_the_tables_again_without_analysis(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    summary = run(config(corpus, out, ruler_model, table_format="parquet"))
+    assert not summary.up_to_date and (out / "mentions.parquet" / "part-0.parquet").is_file()
+    assert run(config(corpus, out, ruler_model, table_format="parquet")).up_to_date
+
+
+def test_corpus_wide_step_reads_the_store_not_the_corpus(corpus, tmp_path, ruler_model, monkeypatch):
+    """The tables come from stored results: no article body is read again to write them."""
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    before = {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+    for name in TABLE_COLUMNS:
+        (out / f"{name}.csv").unlink()
+    monkeypatch.setattr(run_module, "Analyser", _refuse_to_analyse)
+    run(config(corpus, out, ruler_model))
+    assert before == {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+
+
+def test_unchanged_article_follows_a_cross_article_link_that_a_new_article_brings(tmp_path, ruler_model):
+    """'Hermans' alone links to 'Séverine Hermans' once another article names her in full: the stored
+    mention rows of the unchanged article are rendered again, and the tables equal a run from scratch."""
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    (corpus / "raad.txt").write_text("Hermans sprak gisteren in de gemeenteraad van Gent.", encoding="utf-8")
+    run(config(corpus, out, ruler_model))
+    alone = rows_of(out, "mentions", "raad")
+    (corpus / "school.txt").write_text("Séverine Hermans opende de nieuwe school in Heverlee.", encoding="utf-8")
+    run(config(corpus, out, ruler_model))
+    assert rows_of(out, "mentions", "raad") != alone
+    run(config(corpus, tmp_path / "scratch", ruler_model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "scratch" / f"{name}.csv").read_bytes(), name
+    (corpus / "school.txt").unlink()
+    run(config(corpus, out, ruler_model))
+    assert rows_of(out, "mentions", "raad") == alone
+
+
 def test_interrupted_run_keeps_finished_batches_and_resumes(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     real_analyse = run_module.Analyser.analyse

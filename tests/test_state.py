@@ -6,9 +6,13 @@ from dataclasses import replace
 
 import pytest
 
+import sqlite3
+
+from pipeline.entities import link_mentions
 from pipeline.records import (Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex,
                               TimexType)
-from pipeline.state import RunLockedError, StateStore, StateWriteError, acquire, decode_result, document_revision, encode_result, output_lock
+from pipeline.state import (STATE_FORMAT, RunLockedError, StateStore, StateWriteError, acquire, decode_result,
+                            document_revision, encode_result, output_lock)
 
 
 def result(doc_id: str = "a", body: str = "Jetten sprak gisteren in Gent.") -> DocumentResult:
@@ -23,9 +27,65 @@ def result(doc_id: str = "a", body: str = "Jetten sprak gisteren in Gent.") -> D
     )
 
 
-def test_codec_round_trip_is_lossless():
-    original = result()
-    assert decode_result(encode_result(original)) == original
+def linked(original: DocumentResult) -> DocumentResult:
+    return replace(original, linked=link_mentions(original.mentions))
+
+
+@pytest.mark.parametrize("make", [result, lambda: linked(result())], ids=["unlinked", "linked"])
+def test_codec_round_trip_keeps_everything_but_the_body(make):
+    original = make()
+    decoded = decode_result(encode_result(original), original.document.source_path)
+    assert decoded == replace(original, document=replace(original.document, body=""))
+
+
+def test_state_keeps_no_article_body(tmp_path):
+    body = "Burgemeester Mathias De Clercq opende gisteren de nieuwe tramlijn in Gent."
+    store = StateStore(tmp_path, "fp1")
+    store.save([linked(result(body=body))])
+    store.close()
+    assert body.encode() not in (tmp_path / ".pipeline" / "state.sqlite").read_bytes()
+
+
+def test_mention_groups_are_stored_and_replaced_with_their_article(tmp_path):
+    store = StateStore(tmp_path, "fp1")
+    twice = result("b")
+    twice = replace(twice, mentions=twice.mentions + (replace(twice.mentions[1], start=35, end=39),))
+    store.save([linked(result("a")), linked(twice)])
+    assert sorted((g[0], g[3], g[4], g[6]) for g in store.groups()) == [
+        ("a", "LOC", "Gent", 1), ("a", "PER", "Jetten", 1), ("b", "LOC", "Gent", 2), ("b", "PER", "Jetten", 1)]
+    only_jetten = result("b")
+    store.save([linked(replace(only_jetten, mentions=only_jetten.mentions[:1]))])
+    store.delete(["a"])
+    assert [(g[0], g[5]) for g in store.groups()] == [("b", "jetten")]
+
+
+def test_older_state_format_is_rebuilt_with_a_notice(tmp_path):
+    (tmp_path / ".pipeline").mkdir()
+    old = sqlite3.connect(tmp_path / ".pipeline" / "state.sqlite")
+    old.executescript("CREATE TABLE results (doc_id TEXT PRIMARY KEY, revision TEXT NOT NULL, payload TEXT NOT NULL);"
+                      "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                      "INSERT INTO meta VALUES ('pipeline', 'fp1'); INSERT INTO results VALUES ('a', 'r', '{}');")
+    old.commit()
+    old.close()
+    store = StateStore(tmp_path, "fp1")
+    assert store.revisions() == {} and store.get_meta("format") == STATE_FORMAT
+    (notice,) = store.notices
+    assert notice.endswith(f"was written by an older version of the pipeline (it kept every article body); it is "
+                           f"rebuilt in format {STATE_FORMAT} and every article is analysed again")
+    store.close()
+    assert StateStore(tmp_path, "fp1").notices == []
+
+
+def test_results_in_chunks_allow_rewriting_links_between_chunks(tmp_path):
+    store = StateStore(tmp_path, "fp1")
+    store.save([result(doc_id) for doc_id in "cab"])
+    seen = []
+    for chunk in store.results_in_chunks(size=2):
+        seen.append([r.document.doc_id for r in chunk])
+        store.replace_links([linked(r) for r in chunk])
+    assert seen == [["a", "b"], ["c"]]
+    assert store.revisions()["a"] == document_revision(result("a").document)  # a relink is no new revision
+    assert all(r.linked for r in store.results())
 
 
 def test_results_persist_between_store_instances(tmp_path):
@@ -50,6 +110,15 @@ def test_revision_changes_with_title_or_text_but_not_otherwise():
     base = result().document
     assert document_revision(base) == document_revision(result().document)
     assert document_revision(base) != document_revision(result(body="Andere tekst.").document)
+
+
+@pytest.mark.parametrize("change", [
+    {"published": "2025-06-13"}, {"source": "De Tijd"}, {"url": "https://example.invalid/x"},
+    {"metadata": (("auteur", "Bo"),)}, {"warnings": ()}, {"problem": "binair bestand"}, {"encoding": "cp1252"},
+], ids=["published", "source", "url", "metadata", "warnings", "problem", "encoding"])
+def test_revision_sees_every_field_the_stages_read(change):
+    base = result().document
+    assert document_revision(replace(base, **change)) != document_revision(base)
 
 
 def test_revision_ignores_where_the_article_is_stored():
@@ -87,5 +156,5 @@ def test_full_disk_is_a_state_write_error_that_says_what_to_free(tmp_path):
     store._connection.execute(f"PRAGMA max_page_count = {pages}")
     with pytest.raises(StateWriteError, match=r"is full \(database or disk is full\): the articles analysed so far are saved; "
                                               r"free some disk space"):
-        store.save([result(body="Een lange tekst. " * 2000)])
+        store.save([replace(result(), status_detail="Een lange waarschuwing. " * 2000)])  # bodies are not stored
     assert list(store.results()) == []

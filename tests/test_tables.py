@@ -9,20 +9,28 @@ import pandas as pd
 import pytest
 
 from pipeline.records import Alias, Entity, FeatureClass, Label, LinkedMention
-from pipeline.tables import (TABLE_COLUMNS, OutputError, TableSet, escape_formula, load_tables, table_digests,
-                             unescape_formula, write_tables)
+from pipeline.config import TableFormat
+from pipeline.tables import (PARQUET_ROW_GROUP_ROWS, TABLE_COLUMNS, OutputError, TableSet, damaged_tables, document_rows,
+                             escape_formula, load_tables, table_path, unescape_formula, write_tables)
 from tests.test_state import result
 
 tables_module = importlib.import_module("pipeline.tables")
 
 
-def table_set() -> TableSet:
+ENTITIES = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656", FeatureClass.CITY, "Vlaanderen"),
+            Entity("e-jetten", Label.PER, "Jetten", 1, 1))
+
+
+def linked_result(**document_changes):
     doc = result()
-    linked = {"a": tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions)}
-    entities = (Entity("e-gent", Label.LOC, "Gent", 1, 1, "BE", 51.05, 3.71667, "2797656", FeatureClass.CITY, "Vlaanderen"),
-                Entity("e-jetten", Label.PER, "Jetten", 1, 1))
+    doc = dataclasses.replace(doc, document=dataclasses.replace(doc.document, **document_changes))
+    return dataclasses.replace(doc, linked=tuple(LinkedMention(m, m.text, f"e-{m.text.lower()}") for m in doc.mentions))
+
+
+def table_set(results=None, entities=ENTITIES) -> TableSet:
+    results = [linked_result()] if results is None else results
     aliases = (Alias("e-gent", "Gent", 1), Alias("e-jetten", "Jetten", 1))
-    return TableSet(results=[doc], linked=linked, entities=entities, aliases=aliases)
+    return TableSet(rows=[document_rows(r) for r in results], entities=entities, aliases=aliases)
 
 
 def test_every_table_has_its_header_and_rows(tmp_path):
@@ -101,12 +109,8 @@ def test_spreadsheet_formulas_are_escaped_reversibly(text, written):
 
 
 def test_numbers_are_never_escaped_and_load_tables_gives_the_exact_text(tmp_path):
-    tables = table_set()
-    doc = tables.results[0]
-    formula = dataclasses.replace(doc.document, title="=1+1", source="@bron")
     west = Entity("e-west", Label.LOC, "-West", 1, 1, "US", -33.5, -70.25, "")
-    write_tables(tmp_path, dataclasses.replace(tables, results=[dataclasses.replace(doc, document=formula)],
-                                               entities=(*tables.entities, west)))
+    write_tables(tmp_path, table_set([linked_result(title="=1+1", source="@bron")], (*ENTITIES, west)))
     assert "e-west,LOC,'-West,1,1,US,-33.50000,-70.25000," in (tmp_path / "entities.csv").read_text()
     loaded = load_tables(tmp_path)
     assert (loaded["documents"]["title"][0], loaded["documents"]["source"][0]) == ("=1+1", "@bron")
@@ -128,5 +132,56 @@ def test_interrupted_write_keeps_the_old_tables_and_leaves_no_temporary_files(tm
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-def test_digests_returned_match_the_files_written(tmp_path):
-    assert write_tables(tmp_path, table_set()) == table_digests(tmp_path)
+@pytest.mark.parametrize("table_format", list(TableFormat), ids=[f.value for f in TableFormat])
+def test_digests_returned_match_the_files_written(tmp_path, table_format):
+    digests = write_tables(tmp_path, table_set(), table_format)
+    assert damaged_tables(tmp_path, digests, table_format) == []
+    table_path(tmp_path, "dates", table_format).write_bytes(b"bewerkt in een rekenblad")
+    assert damaged_tables(tmp_path, digests, table_format) == [str(table_path(tmp_path, "dates", table_format).relative_to(tmp_path))]
+
+
+def test_parquet_tables_load_exactly_like_csv_tables(tmp_path):
+    """Same columns, values and dtypes from load_tables, whichever format was written; the spreadsheet
+    escape never reaches Parquet readers (they get the text itself)."""
+    escaped = [linked_result(title="=Brussel boven", source="@bron")]
+    write_tables(tmp_path / "csv", table_set(escaped))
+    write_tables(tmp_path / "parquet", table_set(escaped), TableFormat.PARQUET)
+    from_csv, from_parquet = load_tables(tmp_path / "csv"), load_tables(tmp_path / "parquet")
+    for name in TABLE_COLUMNS:
+        pd.testing.assert_frame_equal(from_parquet[name], from_csv[name])
+    assert from_parquet["documents"]["title"][0] == "=Brussel boven"
+    direct = pd.read_parquet(tmp_path / "parquet" / "mentions.parquet")  # plain pandas on the dataset folder
+    assert list(direct.columns) == list(TABLE_COLUMNS["mentions"]) and str(direct["start"].dtype) == "Int64"
+    assert direct["doc_id"].dtype == "string"
+
+
+def test_parquet_bytes_are_deterministic_and_row_groups_fixed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tables_module, "PARQUET_ROW_GROUP_ROWS", 1)
+    first = write_tables(tmp_path / "a", table_set(), TableFormat.PARQUET)
+    second = write_tables(tmp_path / "b", table_set(), TableFormat.PARQUET)
+    assert first == second
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(table_path(tmp_path / "a", "mentions", TableFormat.PARQUET)).num_row_groups == 2
+    assert PARQUET_ROW_GROUP_ROWS == 65536
+
+
+def test_empty_parquet_tables_keep_their_columns_and_dtypes(tmp_path):
+    write_tables(tmp_path, TableSet(rows=[], entities=[], aliases=[]), TableFormat.PARQUET)
+    loaded = load_tables(tmp_path)
+    assert list(loaded["dates"].columns) == list(TABLE_COLUMNS["dates"]) and len(loaded["dates"]) == 0
+    assert str(loaded["dates"]["start"].dtype) == "Int64"
+
+
+def test_tables_are_written_from_a_stream_read_once(tmp_path):
+    """Rows may come from a cursor: documents, mentions and dates are written in one pass."""
+    tables = table_set()
+    write_tables(tmp_path, dataclasses.replace(tables, rows=iter(tables.rows)))
+    assert (tmp_path / "mentions.csv").read_text().count("\n") == 3 and (tmp_path / "dates.csv").read_text().count("\n") == 2
+
+
+def test_load_tables_reads_the_format_written_last(tmp_path):
+    write_tables(tmp_path, table_set())
+    write_tables(tmp_path, table_set([linked_result(title="Nieuw")]), TableFormat.PARQUET)
+    assert load_tables(tmp_path)["documents"]["title"][0] == "Nieuw"
+    assert load_tables(tmp_path, "csv")["documents"]["title"][0] == "Titel"

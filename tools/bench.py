@@ -2,7 +2,7 @@
 
 Prints words/s end to end and per stage, peak memory, the time of a second run with nothing
 changed (the incremental fast path), and the process time of the corpus-level entity step
-(link_across_articles) against the CPU time of the whole cold run, at a quarter, half and all of
+(cross_article_links on the stored mention groups) against the CPU time of the whole cold run, at a quarter, half and all of
 the articles, so its growth with N can be seen (the issue's budget: at most 10% at N=20000).
 
     python tools/bench.py --shared ../shared -n 20000
@@ -23,8 +23,8 @@ sys.path.insert(0, str(REPO))
 
 from pipeline import Config, run  # noqa: E402
 from pipeline.config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, default_workers  # noqa: E402
-from pipeline.entities import link_across_articles, link_mentions, outlet_country  # noqa: E402
-from pipeline.run import load_alias_rules, pipeline_fingerprint  # noqa: E402
+from pipeline.entities import cross_article_links  # noqa: E402
+from pipeline.run import pipeline_fingerprint  # noqa: E402
 from pipeline.state import StateStore  # noqa: E402
 
 
@@ -66,26 +66,25 @@ def cpu_seconds() -> float:
 
 
 def report_corpus_step(config: Config, cold_cpu: float) -> None:
-    """Process time of link_across_articles on the stored per-article links, at 1/4, 1/2 and all articles.
+    """Process time of the cross-article step on the stored mention groups, at 1/4, 1/2 and all articles.
 
     The run times its whole entity stage in wall seconds; on a loaded machine only process time
     says what the corpus-level step itself costs, so it is re-run here on the run's own results.
     """
     store = StateStore(config.out, pipeline_fingerprint(config))
     try:
-        results = sorted((r for r in store.results() if r.mentions), key=lambda r: r.document.doc_id)
+        groups = list(store.groups())
     finally:
         store.close()
-    rules = load_alias_rules(config)
-    linked = [(r.document.doc_id, link_mentions(r.mentions, rules, outlet_country=outlet_country(r.document.source)))
-              for r in results]
+    documents = sorted({group[0] for group in groups})
     print(f"corpus-level entity step (process time) vs the cold run's CPU time ({cold_cpu:.1f} s, all processes):")
     for share in (4, 2, 1):
-        part = dict(linked[: len(linked) // share])
+        last = documents[len(documents) // share - 1] if documents else ""
+        part = [group for group in groups if group[0] <= last]
         started = time.process_time()
-        link_across_articles(part)
+        cross_article_links(part)
         seconds = time.process_time() - started
-        print(f"  {len(part):>6,} articles with mentions: {seconds:6.2f} s"
+        print(f"  {len(documents) // share:>6,} articles with mentions: {seconds:6.2f} s"
               + (f" = {100 * seconds / cold_cpu:.1f}% of end to end" if share == 1 else ""))
 
 

@@ -34,8 +34,12 @@ class LocalEngine:
         self.close()
 
     def analysed_batches(self, batches: Sequence[Batch]) -> Iterator[BatchResults]:
-        """Each batch's results as soon as it is finished (in this process: in order)."""
-        if self.config.workers == 1 or len(batches) == 1:
+        """Each batch's results as soon as it is finished (in this process: in order).
+
+        With more than one worker even a single batch goes to a worker process: the main process
+        then never loads the model, so it stays small when a run adds or edits a few articles.
+        """
+        if self.config.workers == 1:
             analyser = self.make_analyser(self.config)
             for batch in batches:
                 yield analyser.analyse(batch)

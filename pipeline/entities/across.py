@@ -13,11 +13,17 @@ Runs on the per-article links (`link_mentions`) of the whole corpus, in three ch
    other articles, and otherwise stay apart. Each article decides with its own label for the name;
 3. ids are recomputed from the merged canonical name and label, so they stay stable.
 Place entities resolved to the gazetteer keep their place id.
+
+The step reads compact data, not mentions: `mention_groups` sums an article's mentions per
+(entity id, canonical name, label, surface form), which the state stores with the article, and
+`cross_article_links` takes those rows of the whole corpus as a stream (one pass, nothing kept
+but one `_Entity` per per-article entity id) and returns only the links that change something
+(`CrossLinks`). `link_across_articles` is the same step on linked mentions held in memory.
 """
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.entities.places import default_place_resolver, place_code
@@ -41,58 +47,124 @@ class _Entity:
     surfaces: set  # surface keys of its mentions
 
 
+MentionGroup = tuple[str, str, str, str, str, int]  # entity_id, canonical, label, surface, surface_key, mentions
+CorpusGroup = tuple[str, str, str, str, str, str, int]  # doc_id followed by a MentionGroup
+
+
+def mention_groups(linked: Sequence[LinkedMention]) -> list[MentionGroup]:
+    """The linked mentions of one article summed per entity id, canonical name, label and surface form,
+    in order of first mention: all the cross-article step and the entity counts need of an article."""
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for item in linked:
+        counts[(item.entity_id, item.canonical, item.mention.label.value, item.mention.text)] += 1
+    return [(entity_id, canonical, label, surface, name_key(surface), n)
+            for (entity_id, canonical, label, surface), n in counts.items()]
+
+
+@dataclass(frozen=True)
+class CrossLinks:
+    """What the cross-article step changes: per-article entity ids merged as spelling variants
+    (`moves`, corpus-wide) and short forms joined to a full name in one article (`short_forms`)."""
+
+    moves: Mapping[str, tuple[str, str]]  # per-article entity id -> (merged id, canonical name)
+    short_forms: Mapping[tuple[str, str], tuple[str, str]]  # (doc_id, merged id) -> (full-name id, canonical name)
+
+    def resolve(self, doc_id: str, entity_id: str, canonical: str) -> tuple[str, str]:
+        """(entity id, canonical name) across the corpus of a mention linked within its article."""
+        target = self.moves.get(entity_id)
+        if target is not None:
+            entity_id, canonical = target
+        return self.short_forms.get((doc_id, entity_id), (entity_id, canonical))
+
+
+def cross_article_links(groups: Iterable[CorpusGroup]) -> CrossLinks:
+    """The cross-article links of a corpus given as mention groups (`mention_groups` rows with their doc_id)."""
+    entities = _collect(groups)
+    variant_of = _merge_variants(entities)
+    article_labels = _article_labels(entities, variant_of)
+    merged = _after_moves(entities, variant_of)
+    del entities
+    by_doc = _ids_by_document(merged)
+    short_links = _link_short_forms(merged, by_doc, article_labels)
+    return CrossLinks(moves=variant_of,
+                      short_forms={key: (target, _display(merged[target])) for key, target in short_links.items()})
+
+
 def link_across_articles(
     linked: Mapping[str, Sequence[LinkedMention]],
 ) -> dict[str, tuple[LinkedMention, ...]]:
     """doc_id -> linked mentions, with entity ids and canonical names merged across the corpus."""
-    entities = _collect(linked)
-    variant_of = _merge_variants(entities)
-    moved = {doc: [_moved(m, variant_of) for m in items] for doc, items in linked.items()}
-    merged = _collect(moved)
-    by_doc = _ids_by_document(merged)
-    article_labels = _article_labels(linked, moved)
-    short_links = _link_short_forms(merged, by_doc, article_labels)
+    links = cross_article_links((doc_id, *group) for doc_id, items in linked.items() for group in mention_groups(items))
     result = {}
-    for doc_id, items in moved.items():
+    for doc_id, items in linked.items():
         relinked = []
         for item in items:
-            target = short_links.get((doc_id, item.entity_id))
-            if target is not None:
-                item = replace(item, entity_id=target, canonical=_display(merged[target]))
+            entity_id, canonical = links.resolve(doc_id, item.entity_id, item.canonical)
+            if (entity_id, canonical) != (item.entity_id, item.canonical):
+                item = replace(item, entity_id=entity_id, canonical=canonical)
             relinked.append(item)
         result[doc_id] = tuple(relinked)
     return result
 
 
-def _collect(linked: Mapping[str, Sequence[LinkedMention]]) -> dict[str, _Entity]:
+def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
+    """One `_Entity` per per-article entity id; a document id is stored once however many groups it has."""
     entities: dict[str, _Entity] = {}
-    for doc_id, items in linked.items():
-        for item in items:
-            entity = entities.get(item.entity_id)
-            if entity is None:
-                entity = entities[item.entity_id] = _Entity(
-                    label_of_entity_id(item.entity_id), Counter(), set(), Counter(), set())
-            entity.names[item.canonical] += 1
-            entity.documents.add(doc_id)
-            entity.mention_labels[item.mention.label] += 1
-            entity.surfaces.add(name_key(item.mention.text))
+    labels = {label.value: label for label in Label}
+    last_doc = ""
+    for doc_id, entity_id, canonical, label, _surface, surface_key, n in groups:
+        if doc_id == last_doc:
+            doc_id = last_doc  # the same string object: memory for the document sets stays small
+        last_doc = doc_id
+        entity = entities.get(entity_id)
+        if entity is None:
+            entity = entities[entity_id] = _Entity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
+        entity.names[canonical] += n
+        entity.documents.add(doc_id)
+        entity.mention_labels[labels[label]] += n
+        entity.surfaces.add(surface_key)
     return entities
 
 
-def _article_labels(
-    linked: Mapping[str, Sequence[LinkedMention]], moved: Mapping[str, Sequence[LinkedMention]],
-) -> dict[tuple[str, str], set[Label]]:
-    """(doc_id, merged entity id) -> the labels its article gave the name (before the corpus majority)."""
+def _article_labels(entities: Mapping[str, _Entity], moves: Mapping[str, tuple[str, str]],
+                   ) -> dict[tuple[str, str], set[Label]]:
+    """(doc_id, merged entity id) -> the labels its article gave the name (before the corpus majority).
+
+    Only entities that spelling variants merged are listed: every article of any other entity gave
+    it the label its id carries, which is the default the caller falls back to. Read before
+    `_after_moves` spends `entities`.
+    """
     labels: dict[tuple[str, str], set[Label]] = defaultdict(set)
-    for doc_id, items in linked.items():
-        for before, after in zip(items, moved[doc_id], strict=True):
-            labels[(doc_id, after.entity_id)].add(label_of_entity_id(before.entity_id))
+    involved = set(moves) | {target for target, _ in moves.values()}
+    for entity_id in sorted(involved & entities.keys()):
+        merged_id = moves[entity_id][0] if entity_id in moves else entity_id
+        for doc_id in entities[entity_id].documents:
+            labels[(doc_id, merged_id)].add(label_of_entity_id(entity_id))
     return labels
 
 
-def _moved(item: LinkedMention, moves: Mapping[str, tuple[str, str]]) -> LinkedMention:
-    target = moves.get(item.entity_id)
-    return replace(item, entity_id=target[0], canonical=target[1]) if target else item
+def _after_moves(entities: dict[str, _Entity], moves: Mapping[str, tuple[str, str]]) -> dict[str, _Entity]:
+    """The entities once spelling variants are merged: a moved id's mentions carry the merged id and name.
+
+    The same as collecting the moved mentions again, without a second pass over the corpus; the
+    `_Entity` objects of `entities` are reused (and changed), so `entities` is spent afterwards.
+    """
+    merged: dict[str, _Entity] = {}
+    for entity_id, entity in entities.items():
+        target = moves.get(entity_id)
+        new_id = target[0] if target else entity_id
+        if target:
+            names = Counter({target[1]: sum(entity.names.values())})
+            entity = _Entity(label_of_entity_id(new_id), names, entity.documents, entity.mention_labels, entity.surfaces)
+        into = merged.get(new_id)
+        if into is None:
+            merged[new_id] = entity
+            continue
+        into.names.update(entity.names)
+        into.documents |= entity.documents
+        into.mention_labels.update(entity.mention_labels)
+        into.surfaces |= entity.surfaces
+    return merged
 
 
 def loose_key(canonical: str) -> str:

@@ -45,11 +45,19 @@ def build_entities(
 def _entity(entity_id: str, label: Label, names: Counter[str], surfaces: Counter[str], n_documents: int,
             places: PlaceResolver | None) -> Entity:
     name = min(names, key=lambda n: (-names[n], n))  # most used canonical spelling; ties alphabetical
+    return entity_from_counts(entity_id, name, sum(surfaces.values()), n_documents, places)
+
+
+def entity_from_counts(entity_id: str, name: str, n_mentions: int, n_documents: int,
+                       places: PlaceResolver | None) -> Entity:
+    """An entity from its counts (counted in memory here, or by the state's SQL for a stored corpus);
+    a resolved place takes its name, coordinates and GeoNames data from the place index."""
+    label = label_of_entity_id(entity_id)
     place = places.by_code(_place_code(entity_id, label)) if places is not None else None
     if place is None:
-        return Entity(entity_id, label, name, sum(surfaces.values()), n_documents)
+        return Entity(entity_id, label, name, n_mentions, n_documents)
     return Entity(
-        entity_id, label, place.name, sum(surfaces.values()), n_documents,
+        entity_id, label, place.name, n_mentions, n_documents,
         country_code=place.country_code, latitude=place.latitude, longitude=place.longitude,
         geonames_id=place.geonames_id, feature_class=place.feature_class, admin1=place.admin1,
     )
