@@ -257,21 +257,21 @@ class Analyser:
         self.places = place_resolver(config)
 
     def analyse(self, documents: Sequence[Document]) -> tuple[list[DocumentResult], StageTimes]:
-        times = StageTimes()
+        times = StageTimes()  # CPU seconds of this process: a loaded machine does not inflate a stage
         failures: dict[str, str] = {}
-        clock = time.perf_counter()
+        clock = time.process_time()
         guesses = {d.doc_id: _attempt("language", d, failures, _language_of, d, self.language_settings) for d in documents}
         wanted = [(d, guesses[d.doc_id]) for d in documents
                   if d.doc_id not in failures and guesses[d.doc_id].language in self.languages]
         texts = {d.doc_id: (d.title, _attempt("language", d, failures, mask_for_analysis, d.body, g, self.languages))
                  for d, g in wanted}
         wanted = [(d, g) for d, g in wanted if d.doc_id not in failures]
-        times.seconds["language"], clock = time.perf_counter() - clock, time.perf_counter()
+        times.seconds["language"], clock = time.process_time() - clock, time.process_time()
         mentions = self._recognise([(d, texts[d.doc_id]) for d, _ in wanted], failures)
-        times.seconds["ner"], clock = time.perf_counter() - clock, time.perf_counter()
+        times.seconds["ner"], clock = time.process_time() - clock, time.process_time()
         timexes = {d.doc_id: _attempt("dates", d, failures, _dates_of, d, texts[d.doc_id][1])
                    for d, _ in wanted if d.doc_id not in failures}
-        times.seconds["dates"], clock = time.perf_counter() - clock, time.perf_counter()
+        times.seconds["dates"], clock = time.process_time() - clock, time.process_time()
         results = []
         for document in documents:
             doc_id = document.doc_id
@@ -281,7 +281,7 @@ class Analyser:
                 result = _result(document, guesses[doc_id], mentions.get(doc_id, ()), timexes.get(doc_id, ()),
                                  self.languages)
                 results.append(link_result(result, self.alias_rules, self.places))
-        times.seconds["entities"] = time.perf_counter() - clock
+        times.seconds["entities"] = time.process_time() - clock
         return results, times
 
     def _recognise(self, items: list[tuple[Document, tuple[str, str]]], failures: dict[str, str]) -> dict[str, tuple]:

@@ -93,7 +93,8 @@ def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> No
     print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers, "
           f"language detector {arguments.language_detector}, engine {arguments.engine}")
     print(f"end to end (cold): {summary.seconds:.1f} s = {words / summary.seconds:,.0f} words/s")
-    print("per stage (seconds summed over processes, share of all stage time; words/s per core):")
+    print("per stage (language, ner, dates, entities: CPU seconds summed over the workers; read, tables and the\n"
+          "corpus-wide part of entities: wall seconds of the main process; share of all stage time; words/s per core):")
     total = sum(summary.stage_seconds.values())
     for stage, seconds in summary.stage_seconds.items():
         rate = f"{words / seconds:>12,.0f} words/s" if seconds else ""
