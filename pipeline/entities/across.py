@@ -463,8 +463,11 @@ def _context_of_its_own(present: set[str], evidence: _Evidence) -> bool:
     return any(evidence.own_neighbours[e] > 1 and _is_person_or_organisation(e) for e in present)
 
 
+PERSON_OR_ORGANISATION_PREFIXES = tuple(f"{label.value.lower()}-" for label in (Label.PER, Label.ORG))
+
+
 def _is_person_or_organisation(entity_id: str) -> bool:
-    return label_of_entity_id(entity_id) in (Label.PER, Label.ORG)
+    return entity_id.startswith(PERSON_OR_ORGANISATION_PREFIXES)  # ids are 'per-…', 'org-…' (see entity_id_for)
 
 
 def _shared_names(option: str, doc_id: str, present: set[str], evidence: _Evidence, needs_names: bool) -> int:
