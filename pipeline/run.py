@@ -15,8 +15,7 @@ import json
 import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -33,8 +32,8 @@ from .entities import (
 from .entities.catalogue import entity_from_counts
 from .entities.places import cached_place_resolver, default_place_resolver
 from .language import LanguageSettings, detect_language
-from .records import Alias, Document, DocumentResult, Entity, LanguageGuess, Status
-from .ner import CHUNKS_PER_CALL, MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
+from .records import Alias, Document, DocumentResult, LanguageGuess, Status
+from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
 from .state import STATE_DIR, StateStore, acquire, document_revision, output_lock
 from .tables import TableFormat, TableSet, damaged_tables, document_rows, write_tables
 
@@ -301,13 +300,13 @@ class Analyser:
 
     def _recognise_group(self, group: list[tuple[Document, tuple[str, str]]]) -> dict[str, tuple]:
         size = sum(_size(text) for _, text in group)
-        chunks_per_call = 1 if size > NER_CHARACTER_BUDGET else NER_CHUNKS_PER_CALL
-        mentions = self.recognizer.recognise([text for _, text in group], batch_size=chunks_per_call)
+        texts = [text for _, text in group]
+        mentions = (self.recognizer.recognise(texts, batch_size=1) if size > NER_CHARACTER_BUDGET
+                    else self.recognizer.recognise(texts))
         return {d.doc_id: m for (d, _), m in zip(group, mentions)}
 
 
 NER_CHARACTER_BUDGET = MAX_CHUNK_CHARS  # characters per model call: memory grows with the characters of one call
-NER_CHUNKS_PER_CALL = CHUNKS_PER_CALL  # paragraphs per model batch: sets a worker's memory peak (see ner.py)
 HUGE_ARTICLE_CHARS = 1_000_000
 
 
@@ -546,7 +545,8 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     links = cross_article_links(store.groups())
     store.adopt_links(links)
     counts = store.entity_counts(links)
-    times.seconds["entities"], clock = time.perf_counter() - clock, time.perf_counter()
+    times.seconds["entities"] += time.perf_counter() - clock  # after the workers' per-article linking
+    clock = time.perf_counter()
     places = _places_if_needed(config, counts)
     tables = TableSet(
         rows=store.table_rows(lambda result: document_rows(_relinked(result, links))),
@@ -593,7 +593,12 @@ def analyse(documents: Sequence[Document], config: Config) -> list[DocumentResul
     readable = [d for d in documents if not d.problem]
     if readable:
         check_model_dir(config.model)
+        batches = list(_batches(readable, config.batch_size))
+        # a single batch runs in this process: small inputs work from daemonic processes (a Pool
+        # or Dask worker of the caller) and a model that fails to load says so, not "worker died"
+        if len(batches) == 1 and config.engine == "local":
+            config = replace(config, workers=1)
         with open_engine(config, Analyser) as engine:
-            for batch_results, _ in engine.analysed_batches(list(_batches(readable, config.batch_size))):
+            for batch_results, _ in engine.analysed_batches(batches):
                 results.extend(batch_results)
     return sorted(results, key=lambda r: r.document.doc_id)

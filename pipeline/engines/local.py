@@ -1,5 +1,5 @@
-"""The default engine: the batches in this process (one worker, or a single batch), or in a pool
-of forked worker processes on this machine, each holding one analyser (the model loads once per
+"""The default engine: the batches in this process (one worker), or in a pool of forked worker
+processes on this machine (even for one batch, so the main process never loads the model), each holding one analyser (the model loads once per
 process). Ctrl-C is handled by the main process alone, which then ends its workers; a worker that
 dies hard (out of memory, kill -9) ends the run with WorkerFailure instead of a hang.
 """
