@@ -10,8 +10,6 @@ the articles, so its growth with N can be seen (the issue's budget: at most 10% 
 from __future__ import annotations
 
 import argparse
-import gzip
-import itertools
 import resource
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from pipeline.config import DEFAULT_MODEL, ENGINES, LANGUAGE_DETECTORS, default_
 from pipeline.entities import cross_article_links  # noqa: E402
 from pipeline.run import pipeline_fingerprint  # noqa: E402
 from pipeline.state import StateStore  # noqa: E402
+from press_bench import press_bench_source, write_first_articles  # noqa: E402
 
 
 def main() -> int:
@@ -37,14 +36,12 @@ def main() -> int:
     parser.add_argument("--language-detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect")
     parser.add_argument("--engine", choices=ENGINES, default="local", help="where articles are analysed (default local)")
     arguments = parser.parse_args()
-    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
-    if not source.is_file():
-        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+    source = press_bench_source(arguments.shared)
+    if source is None:
         return 2
     with tempfile.TemporaryDirectory(prefix="press-bench-") as scratch:
         corpus = Path(scratch) / "bench.jsonl"
-        with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
-            sample.writelines(itertools.islice(lines, arguments.n))
+        write_first_articles(source, corpus, arguments.n)
         config = Config(corpus=corpus, out=Path(scratch) / "out", model=arguments.model,
                         workers=arguments.workers, language_detector=arguments.language_detector, progress=False,
                         engine=arguments.engine)

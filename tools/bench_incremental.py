@@ -25,12 +25,16 @@ import sys
 import tempfile
 from pathlib import Path
 
+from press_bench import press_bench_source
+
 REPO = Path(__file__).resolve().parent.parent
 
 # One run of the pipeline in a fresh process, reporting its own figures as JSON on the last line.
 _CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
+
+from press_bench import press_bench_source
 sys.path.insert(0, sys.argv[1])
 from pipeline import Config
 import importlib
@@ -72,9 +76,8 @@ def main() -> int:
                         help="use the corpus and state tools/synth_state.py made in --keep; the 100 added articles are "
                              "the first 100 of press-bench")
     arguments = parser.parse_args()
-    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
-    if not source.is_file():
-        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+    source = press_bench_source(arguments.shared)
+    if source is None:
         return 2
     if arguments.keep:
         arguments.keep.mkdir(parents=True, exist_ok=True)

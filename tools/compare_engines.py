@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import gzip
 import itertools
 import resource
 import sys
@@ -25,6 +24,7 @@ sys.path.insert(0, str(REPO))
 from pipeline import Config, run  # noqa: E402
 from pipeline.config import ENGINES  # noqa: E402
 from pipeline.tables import TABLE_COLUMNS  # noqa: E402
+from press_bench import press_bench_source, write_first_articles  # noqa: E402
 
 
 def main() -> int:
@@ -34,14 +34,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=1, help="runs per engine, alternating (default 1)")
     arguments = parser.parse_args()
-    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
-    if not source.is_file():
-        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+    source = press_bench_source(arguments.shared)
+    if source is None:
         return 2
     with tempfile.TemporaryDirectory(prefix="compare-engines-") as scratch:
         corpus = Path(scratch) / "bench.jsonl"
-        with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
-            sample.writelines(itertools.islice(lines, arguments.n))
+        write_first_articles(source, corpus, arguments.n)
         figures: dict[str, list[tuple[float, float, int, float]]] = {engine: [] for engine in ENGINES}
         for round_number, engine in itertools.product(range(arguments.rounds), ENGINES):
             out = Path(scratch) / f"{engine}-{round_number}"

@@ -17,8 +17,6 @@ Exit code 0 when the tables are identical, 1 when they are not, 2 on a usage err
 from __future__ import annotations
 
 import argparse
-import gzip
-import itertools
 import json
 import os
 import random
@@ -36,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.tables import TABLE_COLUMNS  # noqa: E402
+from press_bench import press_bench_source, write_first_articles  # noqa: E402
 
 POLL_SECONDS = 0.25
 EARLIER = 0.6
@@ -61,9 +60,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13, help="seed of the kill moments (default 13)")
     parser.add_argument("--work", type=Path, default=None, help="keep the corpus and outputs in this folder")
     arguments = parser.parse_args()
-    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
-    if not source.is_file():
-        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+    source = press_bench_source(arguments.shared)
+    if source is None:
         return 2
     if arguments.work:
         arguments.work.mkdir(parents=True, exist_ok=True)
@@ -74,8 +72,7 @@ def main() -> int:
 
 def soak(arguments: argparse.Namespace, source: Path, work: Path) -> int:
     corpus = work / "press-bench-sample.jsonl"
-    with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
-        sample.writelines(itertools.islice(lines, arguments.n))
+    write_first_articles(source, corpus, arguments.n)
     command = [sys.executable, "-m", "pipeline", "extract", str(corpus), "--workers", str(arguments.workers),
                "--batch-size", str(arguments.batch_size), "--no-progress"]
     reference, killed = work / "reference", work / "killed"

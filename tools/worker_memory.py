@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import gc
-import gzip
 import itertools
 import sys
 import tempfile
@@ -30,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.config import DEFAULT_MODEL, Config  # noqa: E402
+from press_bench import press_bench_source, write_first_articles  # noqa: E402
 
 STATUS = Path("/proc/self/status")
 CLEAR_REFS = Path("/proc/self/clear_refs")
@@ -68,15 +68,13 @@ def main() -> int:
                         help="after each batch, hand freed heap memory back to the system (glibc malloc_trim) and show "
                              "the resting size that leaves: what is live, not what malloc keeps for reuse")
     arguments = parser.parse_args()
-    source = arguments.shared / "data" / "press-bench" / "articles.jsonl.gz"
-    if not source.is_file():
-        print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
+    source = press_bench_source(arguments.shared)
+    if source is None:
         return 2
     loaded = load_like_a_worker(arguments.model)
     with tempfile.TemporaryDirectory(prefix="worker-memory-") as scratch:
         corpus = Path(scratch) / "bench.jsonl"
-        with gzip.open(source, "rb") as lines, open(corpus, "wb") as sample:
-            sample.writelines(itertools.islice(lines, arguments.n))
+        write_first_articles(source, corpus, arguments.n)
         documents, list_mb = read_documents(corpus)
     print(f"article list held by the main process: {list_mb:.0f} MB for {len(documents):,} articles "
           f"({1000 * list_mb / max(1, len(documents)):.1f} MB per 1,000; forked workers count it in their RSS)")
