@@ -347,3 +347,35 @@ def test_seed_article_every_person_organisation_and_place(shared: Path, tmp_path
 @pytest.mark.xfail(strict=True, reason="known misses of the shipped model (SEED_KNOWN_MISSES); fails loudly once fixed")
 def test_seed_article_known_misses_are_found(shared: Path, tmp_path: Path) -> None:
     assert seed_entities(shared, tmp_path) == SEED_ENTITIES
+
+
+def load_ner_evaluator():
+    """tools/evaluate_ner.py as a module (tools/ is not a package)."""
+    import importlib.util
+    import sys
+
+    tools = Path(__file__).resolve().parent.parent / "tools"
+    sys.path.insert(0, str(tools))  # evaluate_ner imports train_ner from beside it
+    spec = importlib.util.spec_from_file_location("evaluate_ner", tools / "evaluate_ner.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("text", "ours", "in_conll_convention"), [
+    ("De Sabena-aandelen zakten.", ("Sabena", "ORG"), ("Sabena-aandelen", "MISC")),
+    ("Een ex-Studio Brussel-presentator.", ("Studio Brussel", "ORG"), ("ex-Studio Brussel-presentator", "MISC")),
+    ("Hij sprak met de ex-VRT baas.", ("VRT", "ORG"), ("ex-VRT", "MISC")),
+    ("De D66-fractieleider-af sprak.", ("D66", "ORG"), ("D66-fractieleider-af", "MISC")),
+    ("Het Brussel-Zuid station.", ("Brussel-Zuid", "LOC"), ("Brussel-Zuid", "LOC")),  # no lower-case tail
+    ("Feyenoord-AZ eindigde gelijk.", ("Feyenoord", "ORG"), ("Feyenoord", "ORG")),  # a capital after the dash
+    ("Rutte - die zweeg.", ("Rutte", "PER"), ("Rutte", "PER")),  # a spaced dash is no compound
+    ("Mark Rutte sprak.", ("Mark Rutte", "PER"), ("Mark Rutte", "PER")),
+])
+def test_ner_evaluation_maps_names_in_hyphen_compounds_to_conll_convention(text, ours, in_conll_convention):
+    evaluator = load_ner_evaluator()
+    start = text.index(ours[0])
+    expected_start = text.index(in_conll_convention[0])
+    mapped = evaluator.conll_compounds(text, {(start, start + len(ours[0]), ours[1])})
+    assert mapped == {(expected_start, expected_start + len(in_conll_convention[0]), in_conll_convention[1])}
