@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gzip
 import hashlib
 import io
 import json
@@ -40,6 +41,8 @@ SPAN_EDGE_CHARS = " \t\r\n\u00a0\"'“”„‘’‚«»‹›()[]{}<>,;:!?-–
 ELIDED_ARTICLE = re.compile(r"['’](?:s|t)[- ]")  # 's-Hertogenbosch, 't Zandt: part of the name
 ABBREVIATION_END = re.compile(r"(?:^|[\s.])(?:[A-Z]|Inc|Corp|Co|Ltd|Bros|Jr|Sr|St|Mr|Dr)\.$")  # "J.", "Apple Inc."
 GAZETTEER_FILE = "ner_gazetteer_nl_be.csv"
+PLACES_FILE = "gazetteer.tsv.gz"  # GeoNames places, tools/build_gazetteer.py
+BIG_PLACE_POPULATION = 100_000
 FINGERPRINT_SKIPPED = {".md", ".txt"}
 FINGERPRINT_LENGTH = 16
 
@@ -146,9 +149,14 @@ def use_numpy_matrix_products() -> None:
 
 
 def load_gazetteer() -> Gazetteer:
-    """The names we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv) for the span corrections."""
-    text = resources.files("pipeline").joinpath("data", GAZETTEER_FILE).read_text(encoding="utf-8")
-    return Gazetteer.from_rows(csv.DictReader(io.StringIO(text)))
+    """The names we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv) for the span corrections,
+    and the places of 100,000+ inhabitants of the GeoNames index the entity stage links places with."""
+    data = resources.files("pipeline").joinpath("data")
+    text = data.joinpath(GAZETTEER_FILE).read_text(encoding="utf-8")
+    places = gzip.decompress(data.joinpath(PLACES_FILE).read_bytes()).decode("utf-8")
+    big_places = (row["name"] for row in csv.DictReader(io.StringIO(places), delimiter="\t")
+                  if int(row["population"] or 0) >= BIG_PLACE_POPULATION)
+    return Gazetteer.from_rows(csv.DictReader(io.StringIO(text)), big_places)
 
 
 def check_model_dir(model_dir: Path) -> None:

@@ -17,7 +17,9 @@ set, see models/nl_press_ner/MODEL_CARD.md):
 * a possessive without apostrophe ("Trumps") is tagged with its "-s", which our guidelines leave out;
 * the acronym a name is explained with is missed or labelled apart ("Tokyo Electron (TEL)");
 * a name we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv: "imec", "Twitter") is missed or
-  mislabelled, having been rare in the training data.
+  mislabelled, having been rare in the training data;
+* a "person" that cannot be one: a big city named alone ("Osaka", learnt from the tennis player
+  Naomi Osaka) or a name with a digit in it ("4FM").
 
 Spans here are plain offsets into the article's fields, so the rules are tested without a model.
 """
@@ -224,10 +226,12 @@ class Gazetteer:
     """Names we list ourselves, each with its label and mode (pipeline/data/ner_gazetteer_nl_be.csv)."""
 
     entries: Mapping[str, tuple[Label, GazetteerMode]]
+    big_places: frozenset[str] = frozenset()  # one-word names of places with 100,000+ inhabitants
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, str]]) -> Gazetteer:
-        return cls({row["name"]: (Label(row["label"]), GazetteerMode(row["mode"])) for row in rows})
+    def from_rows(cls, rows: Iterable[Mapping[str, str]], big_places: Iterable[str] = ()) -> Gazetteer:
+        entries = {row["name"]: (Label(row["label"]), GazetteerMode(row["mode"])) for row in rows}
+        return cls(entries, frozenset(name for name in big_places if WORD.fullmatch(name)))
 
     @functools.cached_property
     def addable_by_first_word(self) -> Mapping[str, tuple[str, ...]]:
@@ -333,6 +337,34 @@ def propagate_names(spans: Iterable[Span], texts: Mapping[Field, str]) -> list[S
     return sorted(spans + added, key=reading_order)
 
 
+def relabel_impossible_persons(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer: Gazetteer) -> list[Span]:
+    """A one-word PER that is a big place is the place; a PER with a digit in it is an organisation.
+
+    The model learns names as words: "Osaka" was the tennis player Naomi Osaka in its training
+    data, so the city in a story about a Japanese company came out a person. A city of 100,000+
+    inhabitants named alone stays a person when it is a first name or surname of someone the
+    article names in full ("Nancy" after "Nancy Pelosi"). Names of people hold no digits; what the
+    model reads as one ("4FM", a radio station) is nearly always an organisation.
+    """
+    spans = list(spans)
+    person_words = words_of_full_person_names(spans, texts)
+    result = []
+    for span in spans:
+        name = texts[span.field][span.start:span.end]
+        if span.label is Label.PER and name in gazetteer.big_places and name.casefold() not in person_words:
+            span = Span(span.field, span.start, span.end, Label.LOC)
+        elif span.label is Label.PER and any(char.isdigit() for char in name):
+            span = Span(span.field, span.start, span.end, Label.ORG)
+        result.append(span)
+    return result
+
+
+def words_of_full_person_names(spans: Iterable[Span], texts: Mapping[Field, str]) -> set[str]:
+    """Every word, case-folded, of the article's person names of two or more words."""
+    names = (texts[span.field][span.start:span.end].split() for span in spans if span.label is Label.PER)
+    return {word.casefold() for words in names if len(words) >= 2 for word in words}
+
+
 def label_votes(spans: Iterable[Span], texts: Mapping[Field, str]) -> dict[str, Label]:
     """Each tagged name's most frequent label (the first seen on a tie)."""
     votes: dict[str, Counter] = {}
@@ -360,4 +392,4 @@ def correct_spans(spans: Iterable[Span], texts: Mapping[Field, str], gazetteer: 
     spans = strip_possessive_s(extend_particle_names(spans, texts), texts)
     spans = apply_gazetteer(names_out_of_compounds(spans, texts), texts, gazetteer)
     spans = label_explained_acronyms(inherit_person_labels(spans, texts), texts)
-    return propagate_names(spans, texts)
+    return relabel_impossible_persons(propagate_names(spans, texts), texts, gazetteer)

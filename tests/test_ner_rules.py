@@ -13,6 +13,7 @@ from pipeline.ner_rules import (
     label_explained_acronyms,
     names_out_of_compounds,
     propagate_names,
+    relabel_impossible_persons,
     split_at_spaced_dashes,
     split_person_affiliation,
     strip_possessive_s,
@@ -284,3 +285,34 @@ def test_label_explained_acronyms(body: str, tagged: list, expected: list) -> No
     texts = {T: "", B: body}
     found = [span_of(body, name, label) for name, label in tagged]
     assert [(text, label) for _, text, label in texts_of(label_explained_acronyms(found, texts), texts)] == expected
+
+
+PLACES = Gazetteer.from_rows([], big_places=["Osaka", "Nancy", "Metz", "Den Haag"])
+
+
+@pytest.mark.parametrize(
+    ("body", "tagged", "expected"),
+    [
+        # a big city named alone is no person
+        ("Panasonic opent een lab in Osaka.", [("Osaka", Label.PER)], [("Osaka", "LOC")]),
+        # unless the article names a person with that surname or first name
+        ("Naomi Osaka won. Osaka huilde.", [("Naomi Osaka", Label.PER), ("Osaka", Label.PER, 1)],
+         [("Naomi Osaka", "PER"), ("Osaka", "PER")]),
+        ("Nancy Pelosi sprak. Nancy zweeg daarna.", [("Nancy Pelosi", Label.PER), ("Nancy", Label.PER, 1)],
+         [("Nancy Pelosi", "PER"), ("Nancy", "PER")]),
+        # only persons change: the club Metz stays an organisation
+        ("Metz won met 2-0.", [("Metz", Label.ORG)], [("Metz", "ORG")]),
+        # a person's name holds no digits
+        ("Ook 4FM zendt het uit.", [("4FM", Label.PER)], [("4FM", "ORG")]),
+        ("Mark Rutte sprak.", [("Mark Rutte", Label.PER)], [("Mark Rutte", "PER")]),
+    ],
+)
+def test_relabel_impossible_persons(body: str, tagged: list, expected: list) -> None:
+    texts = {T: "", B: body}
+    found = [span_of(body, entry[0], entry[1], occurrence=entry[2] if len(entry) > 2 else 0) for entry in tagged]
+    relabelled = relabel_impossible_persons(found, texts, PLACES)
+    assert [(text, label) for _, text, label in texts_of(relabelled, texts)] == expected
+
+
+def test_big_places_hold_only_one_word_names() -> None:
+    assert PLACES.big_places == frozenset({"Osaka", "Nancy", "Metz"})
