@@ -17,6 +17,7 @@ from . import Analyser, AnalyserFactory, Batch, BatchResults, WorkerFailure
 
 BATCHES_IN_FLIGHT_PER_WORKER = 2  # one being analysed, one waiting: workers never idle, memory stays bounded
 POLL_SECONDS = 0.2  # waits in short steps so Ctrl-C is seen at once
+WORKER_DIED = "a worker process died while analysing a batch (killed by the system, e.g. out of memory, or by kill -9)"
 
 
 class LocalEngine:
@@ -55,12 +56,20 @@ class LocalEngine:
         running: set[Future] = set()
         while True:
             while len(running) < workers * BATCHES_IN_FLIGHT_PER_WORKER and (batch := next(waiting, None)) is not None:
-                running.add(self._pool.submit(_analyse_in_worker, batch))
+                running.add(self._submit(batch))
             if not running:
                 return
             done, running = wait(running, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
             for future in done:
                 yield _result_of(future)
+
+    def _submit(self, batch: Batch) -> Future:
+        """Hand a batch to the pool; a worker that died before it was handed over is the same failure
+        as one that dies during it (which of the two a killed worker causes is a matter of timing)."""
+        try:
+            return self._pool.submit(_analyse_in_worker, batch)
+        except BrokenProcessPool:
+            raise WorkerFailure(WORKER_DIED) from None
 
     def close(self) -> None:
         """End the worker processes now, also mid-batch (after Ctrl-C, the unfinished batches are redone next run)."""
@@ -80,9 +89,7 @@ def _result_of(future: Future) -> BatchResults:
     try:
         return future.result()
     except BrokenProcessPool:
-        raise WorkerFailure(
-            "a worker process died while analysing a batch (killed by the system, e.g. out of memory, or by kill -9)"
-        ) from None
+        raise WorkerFailure(WORKER_DIED) from None
 
 
 # A worker process holds exactly one analyser, built by the pool initializer: the model is loaded
