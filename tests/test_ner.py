@@ -380,3 +380,21 @@ def test_ner_evaluation_maps_names_in_hyphen_compounds_to_conll_convention(text,
     expected_start = text.index(in_conll_convention[0])
     mapped = evaluator.conll_compounds(text, {(start, start + len(ours[0]), ours[1])})
     assert mapped == {(expected_start, expected_start + len(in_conll_convention[0]), in_conll_convention[1])}
+
+
+def test_remembered_floret_vectors_give_spacys_numbers(monkeypatch) -> None:
+    """Same vectors as spaCy's floret table, for repeated, new and empty words, past the memory limit."""
+    import numpy
+    from spacy.vectors import Vectors
+
+    nlp = spacy.blank("nl")
+    data = numpy.random.default_rng(7).random((50, 6), dtype="float32")
+    nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=data, mode="floret", minn=2, maxn=3, hash_count=2)
+    plain = nlp.vocab.vectors
+    monkeypatch.setattr(ner, "FLORET_CACHE_WORDS", 3)
+    ner.remember_floret_vectors(nlp)
+    assert nlp.vocab.vectors is not plain
+    for words in (["Rutte", "zei", "Rutte", ""], ["Den", "Haag", "zei", "Rutte", "gisteren"], ["", ""]):
+        keys = [nlp.vocab.strings.add(word) for word in words]
+        assert numpy.array_equal(nlp.vocab.vectors.get_batch(keys), plain.get_batch(keys))
+    assert len(nlp.vocab.vectors.rows_by_key) == 3
