@@ -10,8 +10,9 @@ WORKERS ?=
 SOAK_N ?= 3000
 KILLS  ?= 30
 ENGINES_N ?= 1000
+GROWTH_N ?= 1000 10000 50000 119966
 
-.PHONY: extract add test test-fast bench bench-engines bench-incremental soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
+.PHONY: extract add test test-fast bench bench-engines bench-incremental bench-growth soak train evaluate evaluate-language golden gazetteer clean help report sqlite bench-report
 
 help:
 	@echo "make extract [CORPUS=corpus OUT=output]   analyse new/changed articles, write tables"
@@ -61,6 +62,10 @@ bench-engines: $(VENV)/.installed
 # after a full run on the first N press-bench articles: a no-change rerun, 100 added, one edited
 bench-incremental: $(VENV)/.installed
 	$(PY) tools/bench_incremental.py --shared "$(SHARED)" -n $(N)
+
+# tools/bench.py at several corpus sizes, each in its own process: words/s vs 10k, peak memory
+bench-growth: $(VENV)/.installed
+	$(PY) tools/bench_growth.py --shared "$(SHARED)" -n $(GROWTH_N)
 
 soak: $(VENV)/.installed
 	$(PY) tools/soak.py --shared "$(SHARED)" -n $(SOAK_N) --kills $(KILLS) --workers 1

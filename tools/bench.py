@@ -10,6 +10,7 @@ the articles, so its growth with N can be seen (the issue's budget: at most 10% 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import tempfile
@@ -35,6 +36,8 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--language-detector", choices=LANGUAGE_DETECTORS, default="cld2+langdetect")
     parser.add_argument("--engine", choices=ENGINES, default="local", help="where articles are analysed (default local)")
+    parser.add_argument("--json", type=Path, help="also write the headline figures to this file (tools/bench_growth.py)")
+    parser.add_argument("--no-corpus-step", action="store_true", help="skip re-timing the corpus-level step at 1/4, 1/2, 1")
     arguments = parser.parse_args()
     source = press_bench_source(arguments.shared)
     if source is None:
@@ -51,8 +54,11 @@ def main() -> int:
         started = time.perf_counter()
         warm = run(config)
         warm_seconds = time.perf_counter() - started
-        report(cold, warm_seconds, warm.up_to_date, arguments)
-        report_corpus_step(config, cold_cpu)
+        figures = report(cold, warm_seconds, warm.up_to_date, arguments)
+        if arguments.json:
+            arguments.json.write_text(json.dumps({**figures, "cpu_seconds": round(cold_cpu, 2)}, indent=1), encoding="utf-8")
+        if not arguments.no_corpus_step:
+            report_corpus_step(config, cold_cpu)
     return 0
 
 
@@ -85,7 +91,8 @@ def report_corpus_step(config: Config, cold_cpu: float) -> None:
               + (f" = {100 * seconds / cold_cpu:.1f}% of end to end" if share == 1 else ""))
 
 
-def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> None:
+def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> dict:
+    """Print the run's figures; return the headline ones."""
     words = summary.words_analysed
     print(f"press-bench: first {summary.documents:,} articles, {words:,} words analysed, {arguments.workers} workers, "
           f"language detector {arguments.language_detector}, engine {arguments.engine}")
@@ -100,6 +107,10 @@ def report(summary, warm_seconds: float, warm_up_to_date: bool, arguments) -> No
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: main process {peak_self:,.0f} MB, largest worker {peak_children:,.0f} MB")
     print(f"second run, nothing changed: {warm_seconds:.2f} s (up to date: {warm_up_to_date})")
+    return {"articles": summary.documents, "words": words, "seconds": round(summary.seconds, 2),
+            "words_per_second": round(words / summary.seconds), "main_peak_mb": round(peak_self),
+            "worker_peak_mb": round(peak_children), "no_change_seconds": round(warm_seconds, 2),
+            "stage_seconds": {stage: round(seconds, 2) for stage, seconds in summary.stage_seconds.items()}}
 
 
 if __name__ == "__main__":
