@@ -20,6 +20,7 @@ help:
 	@echo "make test                                  run the test suite"
 	@echo "make bench [N=20000]                       throughput on ../shared/data/press-bench"
 	@echo "make bench-incremental [N=20000]           add 100 / edit one / no change after a full run"
+	@echo "make bench-growth [GROWTH_N=...]           make bench at 1k/10k/50k/120k articles: words/s and memory vs size"
 	@echo "make soak [SOAK_N=3000 KILLS=30]           random kill -9s, resumed, vs an uninterrupted run"
 	@echo "make bench-engines [ENGINES_N=1000]        local vs Dask engine: identical tables? throughput of each"
 	@echo "make evaluate                              NER (with an error report), dates and entity quality figures on ../shared"
