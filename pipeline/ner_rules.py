@@ -223,7 +223,8 @@ class GazetteerMode(str, Enum):
 
 @dataclass(frozen=True)
 class Gazetteer:
-    """Names we list ourselves, each with its label and mode (pipeline/data/ner_gazetteer_nl_be.csv)."""
+    """Names we list ourselves, each with its label and mode (pipeline/data/ner_gazetteer_nl_be.csv),
+    and the one-word names of big places, which are no persons (`relabel_impossible_persons`)."""
 
     entries: Mapping[str, tuple[Label, GazetteerMode]]
     big_places: frozenset[str] = frozenset()  # one-word names of places with 100,000+ inhabitants
