@@ -11,6 +11,7 @@ and stream the tables, so the main process never holds the corpus.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -38,6 +39,8 @@ from .state import STATE_DIR, StateStore, acquire, document_revision, output_loc
 from .tables import TableFormat, TableSet, damaged_tables, document_rows, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
+BODIES_KEPT_CHARS = 20_000_000  # bodies kept from the inventory for the analysis; beyond, read again
+UNREADABLE_SAVED_TOGETHER = 500
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -107,10 +110,15 @@ def run(config: Config) -> RunSummary:
 
 @dataclass
 class _Inventory:
-    """What reading the corpus found, compared with the state: only `todo` keeps article bodies."""
+    """What reading the corpus found, compared with the state: only `todo` keeps article bodies, and
+    only while they are few (`BODIES_KEPT_CHARS`); beyond that the corpus is read again for them."""
 
     todo: list[Document] = field(default_factory=list)
-    to_analyse: int = 0  # len(todo), kept when todo is let go after the analysis
+    todo_ids: set[str] = field(default_factory=set)
+    todo_chars: int = 0
+    todo_complete: bool = True  # False: the bodies were let go, `todo_ids` says what to read again
+    to_analyse: int = 0  # len(todo_ids)
+    unreadable: list[Document] = field(default_factory=list)  # of them (no bodies: always kept)
     new: int = 0
     documents: int = 0
     words: int = 0
@@ -143,7 +151,9 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         store.delete(inventory.deleted)
         store.move(inventory.moved)
         _relink_if_aliases_changed(config, store, alias_rules, times)
-        _analyse_all(inventory.todo, config, store, times)
+        save_isolated(store, [problem_result(document) for document in inventory.unreadable])
+        _analyse_all(_documents_to_analyse(config, store, inventory), inventory.to_analyse - len(inventory.unreadable),
+                     config, store, times)
         inventory.todo = []  # the bodies are not needed for the tables
         store.set_source_keys(inventory.keys)
         statuses, digests = _write_all_interruptibly(config, store, times)
@@ -175,8 +185,7 @@ def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequen
         if document is not None and source.key is not None:
             inventory.keys.append((source.key, doc_id))
         if stored.get(doc_id) != revision:
-            inventory.todo.append(document)
-            inventory.to_analyse += 1
+            _keep_to_analyse(inventory, document)
             inventory.new += doc_id not in stored
             inventory.words += 0 if document.problem else _word_count(document)
         elif stored_paths.get(doc_id) != source.source_path:
@@ -189,6 +198,39 @@ def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequen
     digest.update(_rules_digest(alias_rules).encode())
     inventory.manifest = digest.hexdigest()
     return inventory
+
+
+def _keep_to_analyse(inventory: _Inventory, document: Document) -> None:
+    """Note an article to analyse; keep its body only while the kept bodies stay small.
+
+    A first run on a large corpus would otherwise hold every body in the main process (and, by the
+    fork, seemingly in each worker) until the analysis: 400 MB at 120,000 press articles.
+    """
+    inventory.todo_ids.add(document.doc_id)
+    inventory.to_analyse += 1
+    if document.problem:
+        inventory.unreadable.append(document)
+    elif inventory.todo_complete:
+        inventory.todo.append(document)
+        inventory.todo_chars += len(document.body) + len(document.title)
+        if inventory.todo_chars > BODIES_KEPT_CHARS:
+            inventory.todo, inventory.todo_complete = [], False
+
+
+def _documents_to_analyse(config: Config, store: StateStore, inventory: _Inventory) -> Iterator[Document]:
+    """The readable articles the inventory found new or changed: kept in memory, or read again.
+
+    Read again, the articles whose source is the stored one are skipped unparsed, as in the
+    inventory; an article changed on disk since the inventory is analysed as it is now (its
+    revision then differs from the manifest, so the next run looks at it again).
+    """
+    if inventory.todo_complete:
+        yield from inventory.todo
+        return
+    unreadable = {document.doc_id for document in inventory.unreadable}
+    for source in scan_corpus(config.corpus, store.source_keys()):
+        if source.document is not None and source.doc_id in inventory.todo_ids and source.doc_id not in unreadable:
+            yield source.document
 
 
 def _inputs_fingerprint(inputs: str, alias_rules: Sequence[AliasRule], table_format: TableFormat) -> str:
@@ -451,39 +493,55 @@ def _word_count(document: Document) -> int:
     return len(document.title.split()) + len(document.body.split())
 
 
-def _batches(documents: Sequence[Document], size: int) -> Iterator[list[Document]]:
-    for start in range(0, len(documents), size):
-        yield list(documents[start:start + size])
+def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    documents = iter(documents)
+    while batch := list(itertools.islice(documents, size)):
+        yield batch
 
 
-def _analyse_all(todo: Sequence[Document], config: Config, store: StateStore, times: StageTimes) -> None:
-    """Analyse `todo`, saving each finished batch at once; Ctrl-C keeps what is saved."""
-    readable = [d for d in todo if not d.problem]
-    save_isolated(store, [problem_result(d) for d in todo if d.problem])
-    if not readable:
+def _analyse_all(todo: Iterable[Document], count: int, config: Config, store: StateStore, times: StageTimes) -> None:
+    """Analyse the `count` readable articles of `todo` as they stream in, saving each finished batch
+    at once; Ctrl-C keeps what is saved. Unreadable articles are saved as they are met."""
+    readable = _readable(todo, store)
+    first = next(readable, None)
+    if first is None:
         return
     check_model_dir(config.model)  # in this process: a pool would retry a failing worker forever
-    batches = list(_batches(readable, config.batch_size))
-    progress = _progress_bar(len(readable), config.progress)
+    readable = itertools.chain([first], readable)
+    progress = _progress_bar(count, config.progress)
     saved = 0
     try:
         with open_engine(config, Analyser) as engine:
-            for results, batch_times in engine.analysed_batches(batches):
+            for results, batch_times in engine.analysed_batches(_batches(readable, config.batch_size)):
                 save_isolated(store, results)
                 times.add(batch_times)
                 saved += len(results)
                 progress.update(len(results))
     except KeyboardInterrupt:
         raise RunInterrupted(
-            f"interrupted: {saved} of {len(readable)} articles were analysed and saved; run again to finish the rest"
+            f"interrupted: {saved} of {count} articles were analysed and saved; run again to finish the rest"
         ) from None
     except WorkerFailure as failure:
         raise WorkerFailure(
-            f"{failure}: {saved} of {len(readable)} articles were analysed and saved; run again to finish the rest "
+            f"{failure}: {saved} of {count} articles were analysed and saved; run again to finish the rest "
             "(if memory ran out: fewer --workers or a smaller --batch-size)"
         ) from None
     finally:
         progress.close()
+
+
+def _readable(documents: Iterable[Document], store: StateStore) -> Iterator[Document]:
+    """The readable documents; the unreadable ones are saved as problem rows on the way, in groups."""
+    unreadable = []
+    for document in documents:
+        if document.problem:
+            unreadable.append(problem_result(document))
+            if len(unreadable) >= UNREADABLE_SAVED_TOGETHER:
+                save_isolated(store, unreadable)
+                unreadable = []
+        else:
+            yield document
+    save_isolated(store, unreadable)
 
 
 def save_isolated(store: StateStore, results: list[DocumentResult]) -> None:

@@ -255,6 +255,23 @@ def test_parallel_and_serial_runs_give_identical_tables(corpus, tmp_path, ruler_
         assert filecmp.cmp(tmp_path / "serial" / f"{name}.csv", tmp_path / "parallel" / f"{name}.csv", shallow=False), name
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_large_first_run_reads_the_articles_again_instead_of_keeping_their_bodies(corpus, tmp_path, ruler_model,
+                                                                                 monkeypatch, workers):
+    """Beyond BODIES_KEPT_CHARS the inventory lets the bodies go and the analysis reads the corpus
+    again: same tables, unreadable articles included, and an edit afterwards still analyses only it."""
+    run(config(corpus, tmp_path / "kept", ruler_model, workers=workers, batch_size=2))
+    monkeypatch.setattr(run_module, "BODIES_KEPT_CHARS", 10)
+    monkeypatch.setattr(run_module, "UNREADABLE_SAVED_TOGETHER", 2)
+    summary = run(config(corpus, tmp_path / "read-again", ruler_model, workers=workers, batch_size=2))
+    assert (summary.new, summary.errors, summary.skipped) == (11, 3, 3)
+    for name in TABLE_COLUMNS:
+        assert filecmp.cmp(tmp_path / "kept" / f"{name}.csv", tmp_path / "read-again" / f"{name}.csv", shallow=False), name
+    article = next(path for path in sorted(corpus.rglob("*.txt")) if "kapot" not in str(path))
+    article.write_text(article.read_text(encoding="utf-8") + "\nOok Annelies Verbeek was er.\n", encoding="utf-8")
+    assert (run(config(corpus, tmp_path / "read-again", ruler_model, workers=workers)).changed,) == (1,)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not (MODEL / "meta.json").is_file(), reason="the shipped model models/nl_press_ner is missing")
 def test_golden_tables_with_the_shipped_model(tmp_path):

@@ -10,7 +10,7 @@ document id). Only `open_engine(config)` with `engine="dask"` imports dask.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from ..config import Config, EngineName
@@ -43,7 +43,7 @@ class WorkerFailure(EngineError):
 class Engine(Protocol):
     """Runs batches through the analyser somewhere; a context manager that frees its workers on exit."""
 
-    def analysed_batches(self, batches: Sequence[Batch]) -> Iterator[BatchResults]: ...
+    def analysed_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResults]: ...
 
     def close(self) -> None: ...
 

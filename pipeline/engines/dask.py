@@ -15,7 +15,7 @@ import contextvars
 import logging
 import signal
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from ..config import DASK_INSTALL_HINT, DEFAULT_MODEL, Config
@@ -59,7 +59,7 @@ class DaskEngine:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def analysed_batches(self, batches: Sequence[Batch]) -> Iterator[BatchResults]:
+    def analysed_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResults]:
         """Each batch's results as soon as it is finished, in the order they finish."""
         from distributed import as_completed
 

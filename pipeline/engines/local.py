@@ -5,10 +5,11 @@ dies hard (out of memory, kill -9) ends the run with WorkerFailure instead of a 
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -34,7 +35,7 @@ class LocalEngine:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def analysed_batches(self, batches: Sequence[Batch]) -> Iterator[BatchResults]:
+    def analysed_batches(self, batches: Iterable[Batch]) -> Iterator[BatchResults]:
         """Each batch's results as soon as it is finished (in this process: in order).
 
         With more than one worker even a single batch goes to a worker process: the main process
@@ -47,12 +48,16 @@ class LocalEngine:
             return
         yield from self._in_pool(batches)
 
-    def _in_pool(self, batches: Sequence[Batch]) -> Iterator[BatchResults]:
-        workers = min(self.config.workers, len(batches))
-        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                                         initargs=(self.config, self.make_analyser))
+    def _in_pool(self, batches: Iterable[Batch]) -> Iterator[BatchResults]:
         waiting = iter(batches)
+        first = list(itertools.islice(waiting, self.config.workers))  # no more workers than batches
+        if not first:
+            return
+        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        self._pool = ProcessPoolExecutor(len(first), mp_context=context, initializer=_start_worker,
+                                         initargs=(self.config, self.make_analyser))
+        workers = len(first)
+        waiting = itertools.chain(first, waiting)
         running: set[Future] = set()
         while True:
             while len(running) < workers * BATCHES_IN_FLIGHT_PER_WORKER and (batch := next(waiting, None)) is not None:
