@@ -313,12 +313,10 @@ def _decide_short_forms(
     candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
     article_labels: Mapping[tuple[str, str], set[Label]],
 ) -> dict[tuple[str, str], str]:
-    options_seen = {option for options in candidates.values() for option in options}
-    neighbours = {option: _neighbours(entities[option], by_doc) for option in options_seen}
+    evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))
     links = {}
     for short_id, options in candidates.items():
         short = entities[short_id]
-        evidence = _Evidence(entities, by_doc, neighbours, _neighbours(short, by_doc) if len(options) == 1 else Counter())
         target_label = entities[options[0]].label
         for doc_id in sorted(short.documents):
             same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
@@ -330,9 +328,29 @@ def _decide_short_forms(
     return links
 
 
-def _neighbours(entity: _Entity, by_doc: Mapping[str, set[str]]) -> Counter[str]:
-    """Entity id -> how many of `entity`'s articles also name it."""
-    return Counter(e for d in entity.documents for e in by_doc[d])
+class _Neighbours:
+    """The entities named beside one entity: in at least one, and in at least two, of its own articles.
+
+    Made once per entity asked, with set operations over its articles (in C), and kept as two sets:
+    the decisions only ask whether another entity shares one article with it, or two (its own among
+    them). A Counter of every neighbour of every candidate cost 40 CPU-s at 120k articles.
+    """
+
+    def __init__(self, entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]]):
+        self._entities, self._by_doc = entities, by_doc
+        self._sets: dict[str, tuple[set[str], set[str]]] = {}
+
+    def at_least(self, entity_id: str, articles: int) -> set[str]:
+        """The entities named in at least `articles` (1 or 2) of `entity_id`'s articles."""
+        found = self._sets.get(entity_id)
+        if found is None:
+            once, twice = set(), set()
+            for doc_id in self._entities[entity_id].documents:
+                named = self._by_doc[doc_id]
+                twice |= once & named
+                once |= named
+            found = self._sets[entity_id] = (once, twice)
+        return found[articles - 1]
 
 
 @dataclass(frozen=True)
@@ -341,8 +359,7 @@ class _Evidence:
 
     entities: Mapping[str, _Entity]
     by_doc: Mapping[str, set[str]]
-    neighbours: Mapping[str, Counter[str]]  # full name -> articles each other entity shares with it
-    own_neighbours: Counter[str]  # the same for the short form's own articles (with one candidate only)
+    neighbours: _Neighbours  # the entities named beside one entity
 
 
 def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
@@ -444,7 +461,7 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
         if shared[best] > 0 or _short_key(short) in entities[best].surfaces:  # its own articles call it so
             return best
         rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(len(entities[best].documents - {doc_id}), 1)
-        return None if rare or _context_of_its_own(present, evidence) else best
+        return None if rare or _context_of_its_own(short_id, present, evidence) else best
     runner_up = ranked[1]
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
         return best
@@ -454,13 +471,13 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
     return None
 
 
-def _context_of_its_own(present: set[str], evidence: _Evidence) -> bool:
+def _context_of_its_own(short_id: str, present: set[str], evidence: _Evidence) -> bool:
     """True when the article shares people or organisations with the short form's other articles.
 
     Two articles about 'Schouten' and the ministry of agriculture, none of whose names occur
     beside the only full name 'Dennis Schouten' (a reporter), are about another Schouten.
     """
-    return any(evidence.own_neighbours[e] > 1 and _is_person_or_organisation(e) for e in present)
+    return any(_is_person_or_organisation(e) for e in present & evidence.neighbours.at_least(short_id, 2))
 
 
 PERSON_OR_ORGANISATION_PREFIXES = tuple(f"{label.value.lower()}-" for label in (Label.PER, Label.ORG))
@@ -473,10 +490,6 @@ def _is_person_or_organisation(entity_id: str) -> bool:
 def _shared_names(option: str, doc_id: str, present: set[str], evidence: _Evidence, needs_names: bool) -> int:
     """How many of the article's other entities appear beside `option` in another article
     (only people and organisations when the evidence must be names)."""
-    counts = evidence.neighbours[option]
-    shared = present & counts.keys()
-    if needs_names:
-        shared = {e for e in shared if _is_person_or_organisation(e)}
-    if doc_id in evidence.entities[option].documents:  # this article's own co-occurrence does not count
-        return sum(1 for e in shared if counts[e] > 1)
-    return len(shared)
+    own = doc_id in evidence.entities[option].documents  # this article's own co-occurrence does not count
+    shared = present & evidence.neighbours.at_least(option, 2 if own else 1)
+    return sum(1 for e in shared if _is_person_or_organisation(e)) if needs_names else len(shared)
