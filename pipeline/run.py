@@ -543,7 +543,7 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     stored rows (an article's rows rendered again only when it or its links changed); documents
     per status, table digests."""
     clock = time.perf_counter()
-    links = cross_article_links(store.groups())
+    links = cross_article_links(store.groups(), lambda: place_resolver(config))
     store.adopt_links(links)
     store.refresh_entities(lambda counts: _entity_texts(config, counts))
     times.seconds["entities"] += time.perf_counter() - clock  # after the workers' per-article linking

@@ -23,10 +23,10 @@ but one `_Entity` per per-article entity id) and returns only the links that cha
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.entities.places import default_place_resolver, place_code
+from pipeline.entities.places import PlaceResolver, default_place_resolver, place_code
 from pipeline.entities.names import (
     entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens, without_title,
 )
@@ -77,15 +77,19 @@ class CrossLinks:
         return self.short_forms.get((doc_id, entity_id), (entity_id, canonical))
 
 
-def cross_article_links(groups: Iterable[CorpusGroup]) -> CrossLinks:
-    """The cross-article links of a corpus given as mention groups (`mention_groups` rows with their doc_id)."""
+def cross_article_links(groups: Iterable[CorpusGroup],
+                        places: Callable[[], PlaceResolver] = default_place_resolver) -> CrossLinks:
+    """The cross-article links of a corpus given as mention groups (`mention_groups` rows with their doc_id).
+
+    `places` gives the place index when a decision needs it (a run passes the one cached on disk:
+    building it from the gazetteer costs a few CPU-seconds)."""
     entities = _collect(groups)
     variant_of = _merge_variants(entities)
     article_labels = _article_labels(entities, variant_of)
     merged = _after_moves(entities, variant_of)
     del entities
     by_doc = _ids_by_document(merged)
-    short_links = _link_short_forms(merged, by_doc, article_labels)
+    short_links = _link_short_forms(merged, by_doc, article_labels, places)
     return CrossLinks(moves=variant_of,
                       short_forms={key: (target, _display(merged[target])) for key, target in short_links.items()})
 
@@ -294,7 +298,7 @@ def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, set[str]]:
 
 def _link_short_forms(
     entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]],
+    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
     """(doc_id, short-form entity id) -> the full-name entity it joins in that article.
 
@@ -304,14 +308,14 @@ def _link_short_forms(
     link does not lend it the context of a stranger's article.
     """
     candidates = _short_form_candidates(entities)
-    first = _decide_short_forms(candidates, entities, by_doc, article_labels)
+    first = _decide_short_forms(candidates, entities, by_doc, article_labels, places)
     relinked = {doc: {first.get((doc, e), e) for e in ids} for doc, ids in by_doc.items()}
-    return _decide_short_forms(candidates, entities, relinked, article_labels)
+    return _decide_short_forms(candidates, entities, relinked, article_labels, places)
 
 
 def _decide_short_forms(
     candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]],
+    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
     evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))
     links = {}
@@ -320,7 +324,7 @@ def _decide_short_forms(
         target_label = entities[options[0]].label
         for doc_id in sorted(short.documents):
             same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
-            if not same_label and _is_place_name(short):
+            if not same_label and _is_place_name(short, places()):
                 continue
             target = _decide(short_id, short, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
@@ -436,9 +440,9 @@ def _short_key(entity: _Entity) -> str | None:
     return key if len(tokens(key)) == 1 and key.isalpha() else None
 
 
-def _is_place_name(entity: _Entity) -> bool:
+def _is_place_name(entity: _Entity, places: PlaceResolver) -> bool:
     """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
-    return bool(default_place_resolver().candidates(_display(entity)))
+    return bool(places.candidates(_display(entity)))
 
 
 def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, evidence: _Evidence,
