@@ -321,12 +321,12 @@ def _decide_short_forms(
     links = {}
     for short_id, options in candidates.items():
         short = entities[short_id]
-        target_label = entities[options[0]].label
+        target_label, short_key = entities[options[0]].label, _short_key(short)
         for doc_id in sorted(short.documents):
             same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
             if not same_label and _is_place_name(short, places()):
                 continue
-            target = _decide(short_id, short, options, doc_id, evidence, needs_names=not same_label)
+            target = _decide(short_id, short, short_key, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
                 links[(doc_id, short_id)] = target
     return links
@@ -445,7 +445,7 @@ def _is_place_name(entity: _Entity, places: PlaceResolver) -> bool:
     return bool(places.candidates(_display(entity)))
 
 
-def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, evidence: _Evidence,
+def _decide(short_id: str, short: _Entity, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
             needs_names: bool) -> str | None:
     """The full name a short form means in one article, or None when the corpus cannot tell.
 
@@ -462,9 +462,10 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
         runner_up = shared[ranked[1]] if len(ranked) > 1 else 0
         return best if shared[best] > 0 and shared[best] >= 2 * runner_up else None
     if len(ranked) == 1:
-        if shared[best] > 0 or _short_key(short) in entities[best].surfaces:  # its own articles call it so
+        if shared[best] > 0 or short_key in entities[best].surfaces:  # its own articles call it so
             return best
-        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(len(entities[best].documents - {doc_id}), 1)
+        elsewhere = len(entities[best].documents) - (doc_id in entities[best].documents)  # no copy of a big set
+        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(elsewhere, 1)
         return None if rare or _context_of_its_own(short_id, present, evidence) else best
     runner_up = ranked[1]
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
