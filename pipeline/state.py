@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TE
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_unrendered ON documents (doc_id) WHERE mentions_rows IS NULL;
 CREATE INDEX IF NOT EXISTS mention_groups_by_doc ON mention_groups (doc_id);
 CREATE INDEX IF NOT EXISTS mention_groups_by_entity ON mention_groups (entity_id);
 CREATE TABLE IF NOT EXISTS final_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,

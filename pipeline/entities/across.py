@@ -22,6 +22,7 @@ but one `_Entity` per per-article entity id) and returns only the links that cha
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -83,6 +84,7 @@ def cross_article_links(groups: Iterable[CorpusGroup],
 
     `places` gives the place index when a decision needs it (a run passes the one cached on disk:
     building it from the gazetteer costs a few CPU-seconds)."""
+    places = functools.cache(places)  # asked once per decision that needs it
     entities = _collect(groups)
     variant_of = _merge_variants(entities)
     article_labels = _article_labels(entities, variant_of)
