@@ -11,7 +11,9 @@ compact `mention_groups` rows the cross-article step reads (one per article, ent
 name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
 mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
 in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
-articles and of articles whose links changed (`adopt_links`), and copies the others. Records are written by explicit encoders
+articles and of articles whose links changed (`adopt_links`), and copies the others. The rows of
+entities.csv and aliases.csv are kept the same way, per entity, and counted again by difference
+(`refresh_entities`) only for the entities those articles name. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
 
 The store is a cache: a database that cannot be read is moved aside and rebuilt (every article

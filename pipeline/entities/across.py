@@ -125,9 +125,10 @@ def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
         entity = entities.get(entity_id)
         if entity is None:
             entity = entities[entity_id] = _Entity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
-        entity.names[canonical] += n
+        names, mention_labels, label = entity.names, entity.mention_labels, labels[label]
+        names[canonical] = names.get(canonical, 0) + n  # dict.get: Counter's `+=` runs Python code per miss
+        mention_labels[label] = mention_labels.get(label, 0) + n
         entity.documents.add(doc_id)
-        entity.mention_labels[labels[label]] += n
         entity.surfaces.add(surface_key)
     return entities
 
@@ -290,16 +291,18 @@ def _display(entity: _Entity) -> str:
     return min(entity.names, key=lambda n: (-entity.names[n], n))
 
 
-def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, set[str]]:
-    by_doc: dict[str, set[str]] = defaultdict(set)
+def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
+    """doc_id -> the entity ids its article names, each once: lists, a third of the memory of sets
+    (120k of them at 120k articles); the decisions turn the one they look at into a set."""
+    by_doc: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
         for doc_id in entity.documents:
-            by_doc[doc_id].add(entity_id)
+            by_doc[doc_id].append(entity_id)
     return by_doc
 
 
 def _link_short_forms(
-    entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
+    entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
     article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
     """(doc_id, short-form entity id) -> the full-name entity it joins in that article.
@@ -311,14 +314,14 @@ def _link_short_forms(
     """
     candidates = _short_form_candidates(entities)
     first = _decide_short_forms(candidates, entities, by_doc, article_labels, places)
-    relinked = dict(by_doc)  # only the articles with a link get a new set: the others are shared
+    relinked = dict(by_doc)  # only the articles with a link get a new list: the others are shared
     for doc_id in {doc_id for doc_id, _ in first}:
-        relinked[doc_id] = {first.get((doc_id, e), e) for e in by_doc[doc_id]}
+        relinked[doc_id] = list({first.get((doc_id, e), e) for e in by_doc[doc_id]})
     return _decide_short_forms(candidates, entities, relinked, article_labels, places)
 
 
 def _decide_short_forms(
-    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
+    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
     article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
     links = {}
@@ -345,7 +348,7 @@ class _Neighbours:
     kept for the whole pass, cost 40 CPU-s and ~300 MB at 120k articles.
     """
 
-    def __init__(self, entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]]):
+    def __init__(self, entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]]):
         self._entities, self._by_doc = entities, by_doc
         self._sets: dict[str, tuple[set[str], set[str]]] = {}
 
@@ -356,8 +359,8 @@ class _Neighbours:
             once, twice = set(), set()
             for doc_id in self._entities[entity_id].documents:
                 named = self._by_doc[doc_id]
-                twice |= once & named
-                once |= named
+                twice.update(once.intersection(named))
+                once.update(named)
             found = self._sets[entity_id] = (once, twice)
         return found[articles - 1]
 
@@ -367,7 +370,7 @@ class _Evidence:
     """What the corpus says about a short form and the full names it may stand for."""
 
     entities: Mapping[str, _Entity]
-    by_doc: Mapping[str, set[str]]
+    by_doc: Mapping[str, Sequence[str]]
     neighbours: _Neighbours  # the entities named beside one entity
 
 
@@ -459,7 +462,7 @@ def _decide(short_id: str, short: _Entity, short_key: str, options: Sequence[str
     people or organisations, never on corpus counts alone.
     """
     entities = evidence.entities
-    present = evidence.by_doc[doc_id] - {short_id} - set(options)
+    present = set(evidence.by_doc[doc_id]).difference((short_id,), options)
     shared = {option: _shared_names(option, doc_id, present, evidence, needs_names) for option in options}
     ranked = sorted(options, key=lambda o: (-shared[o], -len(entities[o].documents), o))
     best = ranked[0]
