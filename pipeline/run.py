@@ -35,8 +35,8 @@ from .entities.places import cached_place_resolver, default_place_resolver
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
-from .state import STATE_DIR, StateStore, acquire, document_revision, output_lock
-from .tables import TableFormat, TableSet, damaged_tables, document_rows, write_tables
+from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, output_lock
+from .tables import TableFormat, TableSet, alias_text, damaged_tables, document_rows, entity_text, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
 BODIES_KEPT_CHARS = 20_000_000  # bodies kept from the inventory for the analysis; beyond, read again
@@ -597,28 +597,29 @@ def _write_all_interruptibly(config: Config, store: StateStore, times: StageTime
 
 def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
     """The corpus-wide stages from the store, streamed: cross-article links from the mention groups,
-    entity and alias counts in one SQL pass, then every table row by row (an article's stored rows,
-    rendered again only when it or its links changed); documents per status, table digests."""
+    the rows of the entities they change counted again by difference, then every table from the
+    stored rows (an article's rows rendered again only when it or its links changed); documents
+    per status, table digests."""
     clock = time.perf_counter()
-    links = cross_article_links(store.groups())
+    links = cross_article_links(store.groups(), lambda: place_resolver(config))
     store.adopt_links(links)
-    counts = store.entity_counts(links)
+    store.refresh_entities(lambda counts: _entity_texts(config, counts))
     times.seconds["entities"] += time.perf_counter() - clock  # after the workers' per-article linking
     clock = time.perf_counter()
-    places = _places_if_needed(config, counts)
-    tables = TableSet(
-        rows=store.table_rows(lambda result: document_rows(_relinked(result, links))),
-        entities=(entity_from_counts(*row, places) for row in counts.entities()),
-        aliases=(Alias(*row) for row in counts.aliases()),
-    )
+    tables = TableSet(rows=store.table_rows(lambda result: document_rows(_relinked(result, links))),
+                      entities=store.entity_texts(), aliases=store.alias_texts())
     digests = write_tables(config.out, tables, config.table_format)
     times.seconds["tables"] = time.perf_counter() - clock
     return store.statuses(), digests
 
 
-def _places_if_needed(config: Config, counts) -> PlaceResolver | None:
-    """The place index, loaded only when some entity is a resolved place."""
-    return place_resolver(config) if counts.has_places() else None
+def _entity_texts(config: Config, counts: EntityCounts) -> Iterator[tuple[str, str, str]]:
+    """(entity_id, entities.csv text, aliases.csv text) of each entity counted; the place index is
+    loaded only when one of them may be a resolved place."""
+    places = place_resolver(config) if counts.has_places() else None
+    for (entity_id, *figures), surfaces in counts.entities():
+        entity = entity_from_counts(entity_id, *figures, places)
+        yield entity_id, entity_text(entity), alias_text(Alias(entity_id, surface, n) for surface, n in surfaces)
 
 
 def _relinked(result: DocumentResult, links: CrossLinks) -> DocumentResult:
@@ -639,7 +640,8 @@ def table_set(results: Sequence[DocumentResult]) -> TableSet:
     linked = link_across_articles({r.document.doc_id: r.linked for r in results if r.linked})
     final = (replace(r, linked=linked[r.document.doc_id]) if r.linked else r for r in results)
     entities, aliases = build_entities((doc_id, item) for doc_id, items in linked.items() for item in items)
-    return TableSet(rows=(document_rows(r) for r in final), entities=entities, aliases=aliases)
+    return TableSet(rows=(document_rows(r) for r in final), entities=(entity_text(e) for e in entities),
+                    aliases=(alias_text([a]) for a in aliases))
 
 
 # ---------------------------------------------------------------- texts in memory (pipeline.extract)

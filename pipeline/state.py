@@ -11,7 +11,9 @@ compact `mention_groups` rows the cross-article step reads (one per article, ent
 name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
 mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
 in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
-articles and of articles whose links changed (`adopt_links`), and copies the others. Records are written by explicit encoders
+articles and of articles whose links changed (`adopt_links`), and copies the others. The rows of
+entities.csv and aliases.csv are kept the same way, per entity, and counted again by difference
+(`refresh_entities`) only for the entities those articles name. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
 
 The store is a cache: a database that cannot be read is moved aside and rebuilt (every article
@@ -47,65 +49,62 @@ CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TE
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_unrendered ON documents (doc_id) WHERE mentions_rows IS NULL;
 CREATE INDEX IF NOT EXISTS mention_groups_by_doc ON mention_groups (doc_id);
 CREATE INDEX IF NOT EXISTS mention_groups_by_entity ON mention_groups (entity_id);
+CREATE TABLE IF NOT EXISTS final_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
+                                         surface TEXT NOT NULL, n INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS final_groups_by_doc ON final_groups (doc_id);
+CREATE INDEX IF NOT EXISTS final_groups_by_entity ON final_groups (entity_id);
+CREATE TABLE IF NOT EXISTS stale_entities (entity_id TEXT PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS entity_rows (entity_id TEXT PRIMARY KEY, entity_text TEXT NOT NULL, alias_text TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+_ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
-_CROSS_LINK_TABLES = """
-DROP TABLE IF EXISTS temp.moves;
-DROP TABLE IF EXISTS temp.short_forms;
-DROP TABLE IF EXISTS temp.final_groups;
-CREATE TEMP TABLE moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
-CREATE TEMP TABLE short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
-                               canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
+# the mention groups of the articles in temp.dirty_docs with the entity id and canonical name the
+# cross-article step gave them (CrossLinks.resolve, from the links `adopt_links` stored)
+_FINAL_GROUPS_OF_DIRTY = """
+INSERT INTO final_groups
+SELECT g.doc_id, COALESCE(s.new_id, m.new_id, g.entity_id), COALESCE(s.canonical, m.canonical, g.canonical), g.surface, g.n
+FROM temp.dirty_docs AS d
+CROSS JOIN mention_groups AS g ON g.doc_id = d.doc_id
+LEFT JOIN cross_moves AS m ON m.entity_id = g.entity_id
+LEFT JOIN cross_short_forms AS s ON s.doc_id = g.doc_id AND s.entity_id = COALESCE(m.new_id, g.entity_id)
 """
-# every mention group with the entity id and canonical name the cross-article step gave it (CrossLinks.resolve)
-_FINAL_GROUPS = """
-CREATE TEMP TABLE final_groups AS
-SELECT g.doc_id AS doc_id,
-       COALESCE(s.new_id, m.new_id, g.entity_id) AS entity_id,
-       COALESCE(s.canonical, m.canonical, g.canonical) AS canonical,
-       g.surface AS surface, g.n AS n
-FROM mention_groups AS g
-LEFT JOIN temp.moves AS m ON m.entity_id = g.entity_id
-LEFT JOIN temp.short_forms AS s ON s.doc_id = g.doc_id AND s.entity_id = COALESCE(m.new_id, g.entity_id);
-CREATE INDEX temp.final_groups_by_entity ON final_groups (entity_id);
-"""
+_STALE = "SELECT entity_id FROM stale_entities"
+# (written so that SQLite looks the few dirty articles up by index: a plain join let it scan all 1.8M rows)
+_STALE_OF_DIRTY = ("INSERT OR IGNORE INTO stale_entities SELECT entity_id FROM final_groups "
+                   "WHERE doc_id IN (SELECT doc_id FROM temp.dirty_docs)")
 
 
 class EntityCounts:
-    """Per-entity counts of the corpus from the temporary `final_groups` table, streamed in entity id order
-    (SQLite compares text as UTF-8 bytes, which orders like Python's str)."""
+    """Per-entity counts of the stale entities (`stale_entities`) from `final_groups`, streamed in entity id
+    order (SQLite compares text as UTF-8 bytes, which orders like Python's str)."""
 
     def __init__(self, connection: sqlite3.Connection):
         self._connection = connection
 
-    def entities(self) -> Iterator[tuple[str, str, int, int]]:
-        """(entity_id, name, n_mentions, n_documents); the name is the most used canonical spelling, ties
-        alphabetical, as `build_entities` chooses it."""
-        names = self._connection.execute(
-            "SELECT entity_id, canonical, SUM(n) FROM temp.final_groups GROUP BY entity_id, canonical "
-            "ORDER BY entity_id, canonical")
-        totals = self._connection.execute(
-            "SELECT entity_id, SUM(n), COUNT(DISTINCT doc_id) FROM temp.final_groups GROUP BY entity_id "
-            "ORDER BY entity_id")
-        spellings = itertools.groupby(names, key=lambda row: row[0])
-        for (entity_id, n_mentions, n_documents), (named, rows) in zip(totals, spellings, strict=True):
-            assert named == entity_id, "entity totals and names out of step"
+    def entities(self) -> Iterator[tuple[tuple[str, str, int, int], list[tuple[str, int]]]]:
+        """((entity_id, name, n_mentions, n_documents), [(surface form, n_mentions), ...]) per entity; the
+        name is the most used canonical spelling, ties alphabetical, as `build_entities` chooses it."""
+        query = ("SELECT entity_id, {columns} FROM final_groups WHERE entity_id IN (" + _STALE + ") "
+                 "GROUP BY {group} ORDER BY {group}")
+        names = self._connection.execute(query.format(columns="canonical, SUM(n)", group="entity_id, canonical"))
+        totals = self._connection.execute(query.format(columns="SUM(n), COUNT(DISTINCT doc_id)", group="entity_id"))
+        surfaces = self._connection.execute(query.format(columns="surface, SUM(n)", group="entity_id, surface"))
+        by_name = itertools.groupby(names, key=lambda row: row[0])
+        by_surface = itertools.groupby(surfaces, key=lambda row: row[0])
+        for (entity_id, n_mentions, n_documents), (named, rows), (surfaced, aliases) in zip(
+                totals, by_name, by_surface, strict=True):
+            assert named == entity_id == surfaced, "entity totals, names and surfaces out of step"
             best = max(rows, key=lambda row: row[2])  # the first (alphabetical) of the most used
-            yield entity_id, best[1], n_mentions, n_documents
-
-    def aliases(self) -> Iterator[tuple[str, str, int]]:
-        """(entity_id, surface form, n_mentions), by entity id then surface form."""
-        return self._connection.execute(
-            "SELECT entity_id, surface, SUM(n) FROM temp.final_groups GROUP BY entity_id, surface "
-            "ORDER BY entity_id, surface")
+            yield (entity_id, best[1], n_mentions, n_documents), [(row[1], row[2]) for row in aliases]
 
     def has_places(self) -> bool:
-        """Whether some entity may be a gazetteer place (its id starts with 'loc-')."""
+        """Whether some stale entity may be a gazetteer place (its id starts with 'loc-')."""
         return self._connection.execute(
-            "SELECT 1 FROM temp.final_groups WHERE entity_id >= 'loc-' AND entity_id < 'loc.' LIMIT 1").fetchone() is not None
+            "SELECT 1 FROM stale_entities WHERE entity_id >= 'loc-' AND entity_id < 'loc.' LIMIT 1").fetchone() is not None
 
 
 class RunLockedError(RuntimeError):
@@ -166,13 +165,14 @@ class StateStore:
                     f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
                 )
                 with connection:
-                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms", "meta"):
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms",
+                                  *_ENTITY_TABLES, "meta"):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms"):
+                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms", *_ENTITY_TABLES):
                         connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
@@ -238,10 +238,14 @@ class StateStore:
             self._connection.executemany("INSERT INTO mention_groups VALUES (?, ?, ?, ?, ?, ?, ?)", groups)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
+        """Forget deleted articles; the entities they named are counted again at the next `refresh_entities`."""
         keys = [(d,) for d in doc_ids]
         with self._writing():
             self._connection.executemany("DELETE FROM documents WHERE doc_id = ?", keys)
             self._connection.executemany("DELETE FROM mention_groups WHERE doc_id = ?", keys)
+            self._connection.executemany("INSERT OR IGNORE INTO stale_entities "
+                                         "SELECT entity_id FROM final_groups WHERE doc_id = ?", keys)
+            self._connection.executemany("DELETE FROM final_groups WHERE doc_id = ?", keys)
 
     def move(self, source_paths: Iterable[tuple[str, str]]) -> None:
         """Record new source paths (doc_id, path) of articles whose file was renamed or split: nothing to analyse."""
@@ -359,18 +363,45 @@ class StateStore:
                         rendered)
             last = rows[-1][0]
 
-    def entity_counts(self, links: CrossLinks) -> EntityCounts:
-        """Mentions, documents, names and surface forms per entity once `links` are applied, counted by SQLite
-        in temporary tables (on disk, dropped with the connection), so no per-entity data is held in Python."""
+    def refresh_entities(self, render: Callable[[EntityCounts], Iterator[tuple[str, str, str]]]) -> int:
+        """Bring the stored entity rows up to date by difference, after `adopt_links`; returns how many changed.
+
+        The articles to count again are those whose mention rows are to be rendered (new, changed, or
+        their links changed: `adopt_links` and `save` clear them) and, the first time, all of them:
+        their old rows in `final_groups` leave, their new ones come in, and every entity either names
+        is stale. Only stale entities are counted and rendered again, by `render(counts)`, which yields
+        (entity_id, entities.csv text, aliases.csv text) for each. Two transactions: a crash between
+        them leaves the stale list, so the next run finishes the job.
+        """
         connection = self._connection
-        connection.executescript(_CROSS_LINK_TABLES)
-        connection.executemany("INSERT INTO temp.moves VALUES (?, ?, ?)",
-                               ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
-        connection.executemany("INSERT INTO temp.short_forms VALUES (?, ?, ?, ?)",
-                               ((doc_id, old, new, canonical)
-                                for (doc_id, old), (new, canonical) in links.short_forms.items()))
-        connection.executescript(_FINAL_GROUPS)
-        return EntityCounts(connection)
+        everything = self.get_meta("entity_rows") != "complete"
+        with self._writing():
+            connection.execute("DROP TABLE IF EXISTS temp.dirty_docs")
+            connection.execute("CREATE TEMP TABLE dirty_docs (doc_id TEXT PRIMARY KEY)")
+            connection.execute("INSERT INTO temp.dirty_docs SELECT doc_id FROM documents"
+                               + ("" if everything else " WHERE mentions_rows IS NULL"))
+            if everything:
+                connection.execute("DELETE FROM final_groups")
+                connection.execute("DELETE FROM entity_rows")
+            connection.execute(_STALE_OF_DIRTY)
+            connection.execute("DELETE FROM final_groups WHERE doc_id IN (SELECT doc_id FROM temp.dirty_docs)")
+            connection.execute(_FINAL_GROUPS_OF_DIRTY)
+            connection.execute(_STALE_OF_DIRTY)
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('entity_rows', 'complete')")
+        with self._writing():
+            connection.execute("DELETE FROM entity_rows WHERE entity_id IN (" + _STALE + ")")
+            connection.executemany("INSERT INTO entity_rows VALUES (?, ?, ?)", render(EntityCounts(connection)))
+            changed = connection.execute("SELECT COUNT(*) FROM stale_entities").fetchone()[0]
+            connection.execute("DELETE FROM stale_entities")
+        return changed
+
+    def entity_texts(self) -> Iterator[str]:
+        """The stored entities.csv text of every entity, in entity id order."""
+        return (row[0] for row in self._connection.execute("SELECT entity_text FROM entity_rows ORDER BY entity_id"))
+
+    def alias_texts(self) -> Iterator[str]:
+        """The stored aliases.csv text of every entity (all its surface forms), in entity id order."""
+        return (row[0] for row in self._connection.execute("SELECT alias_text FROM entity_rows ORDER BY entity_id"))
 
     def get_meta(self, key: str) -> str | None:
         row = self._connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -95,12 +95,13 @@ class TableSet:
     """Everything that goes into the tables of one run; each field is read once, in order, so it may stream.
 
     `rows` holds, per document in doc_id order, its rows of documents.csv, mentions.csv and dates.csv
-    as CSV text (`document_rows`, which the state keeps between runs).
+    as CSV text (`document_rows`, which the state keeps between runs); `entities` and `aliases` the
+    rows of entities.csv and aliases.csv as CSV text, in entity id order (`entity_text`, `alias_text`).
     """
 
     rows: Iterable[tuple[str, str, str]]
-    entities: Iterable[Entity]
-    aliases: Iterable[Alias]
+    entities: Iterable[str]
+    aliases: Iterable[str]
 
 
 def document_rows(result: DocumentResult) -> tuple[str, str, str]:
@@ -113,6 +114,17 @@ def document_rows(result: DocumentResult) -> tuple[str, str, str]:
         csv.writer(text, lineterminator="\n").writerows(_spreadsheet_safe(row, _TEXT_COLUMNS[name]) for row in rows)
         texts.append(text.getvalue())
     return tuple(texts)
+
+
+def entity_text(entity: Entity) -> str:
+    """The CSV text (no header) of one entity's row in entities.csv."""
+    return _escaped_line(_spreadsheet_safe(_entity_row(entity), _TEXT_COLUMNS["entities"]))
+
+
+def alias_text(aliases: Iterable[Alias]) -> str:
+    """The CSV text (no header) of rows of aliases.csv."""
+    return "".join(_escaped_line(_spreadsheet_safe((a.entity_id, a.alias, a.n_mentions), _TEXT_COLUMNS["aliases"]))
+                   for a in aliases)
 
 
 def table_path(out: Path, name: str, table_format: TableFormat = TableFormat.CSV) -> Path:
@@ -161,21 +173,14 @@ def _write_rows(tables: TableSet, writers: Mapping[str, _TableWriter]) -> None:
         documents.add_text(document_text)
         mentions.add_text(mention_text)
         dates.add_text(date_text)
-    for entity in tables.entities:
-        writers["entities"].add(_entity_row(entity))
-    for alias in tables.aliases:
-        writers["aliases"].add((alias.entity_id, alias.alias, alias.n_mentions))
+    for text in tables.entities:
+        writers["entities"].add_text(text)
+    for text in tables.aliases:
+        writers["aliases"].add_text(text)
 
 
 class _TableWriter:
     """Rows of one table into one file; `finish` makes the file complete, `close` releases it in any case."""
-
-    def __init__(self, columns: Sequence[str]):
-        self._text_columns = [i for i, column in enumerate(columns) if column not in _NUMERIC_COLUMNS]
-
-    def add(self, row: Sequence[object]) -> None:
-        """One row of values (text cells are escaped for spreadsheets here)."""
-        self.add_text(_escaped_line(_spreadsheet_safe(row, self._text_columns)))
 
     def add_text(self, text: str) -> None:
         """Rows already written as CSV text (escaped), e.g. by `document_rows`."""
@@ -190,7 +195,6 @@ class _TableWriter:
 
 class _CsvWriter(_TableWriter):
     def __init__(self, columns: Sequence[str], handle):
-        super().__init__(columns)
         self._handle = handle
         csv.writer(handle, lineterminator="\n").writerow(columns)
 
@@ -213,7 +217,6 @@ class _ParquetWriter(_TableWriter):
     """
 
     def __init__(self, name: str, path: Path):
-        super().__init__(TABLE_COLUMNS[name])
         self._name, self._path, self._rows = name, path, []
         self._schema = parquet_schema(name)
         self._writer = None

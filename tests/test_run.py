@@ -300,6 +300,63 @@ def _refuse_to_analyse(*_args, **_kwargs):
     raise AssertionError("the model was loaded although nothing changed")
 
 
+def _add_article(corpus: Path, model: Path) -> Path:
+    (corpus / "school.txt").write_text("Séverine Hermans opende met De Lijn een school in Heverlee.", encoding="utf-8")
+    return model
+
+
+def _edit_article(corpus: Path, model: Path) -> Path:
+    article = corpus / "leuven-universiteit.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\n\nHermans reageerde in Gent.", encoding="utf-8")
+    return model
+
+
+def _remove_article(corpus: Path, model: Path) -> Path:
+    (corpus / "rotterdam-haven.md").unlink()
+    return model
+
+
+def _change_aliases(corpus: Path, model: Path) -> Path:
+    (corpus / "aliases.csv").write_text("alias,canonical,label\nDe Lijn,Vlaamse Vervoermaatschappij De Lijn,ORG\n",
+                                        encoding="utf-8")
+    return model
+
+
+def _change_model(corpus: Path, model: Path) -> Path:
+    """A second rule model that no longer knows 'Hermans' alone nor 'Gent'."""
+    import spacy
+
+    from tests.conftest import RULER_PATTERNS
+
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("entity_ruler").add_patterns([p for p in RULER_PATTERNS if p["pattern"] not in ("Hermans", "Gent")])
+    other = corpus.parent / "other_model"
+    nlp.to_disk(other)
+    return other
+
+
+@pytest.mark.parametrize("change", [_add_article, _edit_article, _remove_article, _change_aliases, _change_model],
+                         ids=["add", "edit", "remove", "aliases", "model"])
+def test_tables_after_a_change_and_its_undo_equal_a_run_from_scratch(change, corpus, tmp_path, ruler_model):
+    """Entity rows are kept by difference and article rows are reused: whatever changes, every table
+    equals a run from scratch byte for byte, and undoing the change gives back the first tables."""
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    first = {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+    saved = Path(shutil.copytree(corpus, tmp_path / "saved"))
+    model = change(corpus, ruler_model)
+    run(config(corpus, out, model))
+    run(config(corpus, tmp_path / "scratch", model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "scratch" / f"{name}.csv").read_bytes(), name
+    assert (out / "entities.csv").read_bytes() != first["entities"]  # the change reaches the entity rows
+    shutil.rmtree(corpus)
+    shutil.copytree(saved, corpus)
+    run(config(corpus, out, ruler_model))
+    assert first == {name: (out / f"{name}.csv").read_bytes() for name in TABLE_COLUMNS}
+
+
 def test_user_alias_file_renames_entities_without_reanalysing(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     run(config(corpus, out, ruler_model))

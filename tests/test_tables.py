@@ -10,7 +10,8 @@ import pytest
 
 from pipeline.records import Alias, Entity, FeatureClass, Label, LinkedMention
 from pipeline.config import TableFormat
-from pipeline.tables import (PARQUET_ROW_GROUP_ROWS, TABLE_COLUMNS, OutputError, TableSet, damaged_tables, document_rows,
+from pipeline.tables import (PARQUET_ROW_GROUP_ROWS, TABLE_COLUMNS, OutputError, TableSet, alias_text, damaged_tables,
+                             document_rows, entity_text,
                              escape_formula, load_tables, table_path, unescape_formula, write_tables)
 from tests.test_state import result
 
@@ -30,7 +31,8 @@ def linked_result(**document_changes):
 def table_set(results=None, entities=ENTITIES) -> TableSet:
     results = [linked_result()] if results is None else results
     aliases = (Alias("e-gent", "Gent", 1), Alias("e-jetten", "Jetten", 1))
-    return TableSet(rows=[document_rows(r) for r in results], entities=entities, aliases=aliases)
+    return TableSet(rows=[document_rows(r) for r in results], entities=[entity_text(e) for e in entities],
+                    aliases=[alias_text(aliases)])
 
 
 def test_every_table_has_its_header_and_rows(tmp_path):

@@ -34,7 +34,6 @@ _CHILD = r"""
 import json, resource, sys, time
 from pathlib import Path
 
-from press_bench import press_bench_source
 sys.path.insert(0, sys.argv[1])
 from pipeline import Config
 import importlib

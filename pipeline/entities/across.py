@@ -22,11 +22,12 @@ but one `_Entity` per per-article entity id) and returns only the links that cha
 """
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.entities.places import default_place_resolver, place_code
+from pipeline.entities.places import PlaceResolver, default_place_resolver, place_code
 from pipeline.entities.names import (
     entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens, without_title,
 )
@@ -77,15 +78,20 @@ class CrossLinks:
         return self.short_forms.get((doc_id, entity_id), (entity_id, canonical))
 
 
-def cross_article_links(groups: Iterable[CorpusGroup]) -> CrossLinks:
-    """The cross-article links of a corpus given as mention groups (`mention_groups` rows with their doc_id)."""
+def cross_article_links(groups: Iterable[CorpusGroup],
+                        places: Callable[[], PlaceResolver] = default_place_resolver) -> CrossLinks:
+    """The cross-article links of a corpus given as mention groups (`mention_groups` rows with their doc_id).
+
+    `places` gives the place index when a decision needs it (a run passes the one cached on disk:
+    building it from the gazetteer costs a few CPU-seconds)."""
+    places = functools.cache(places)  # asked once per decision that needs it
     entities = _collect(groups)
     variant_of = _merge_variants(entities)
     article_labels = _article_labels(entities, variant_of)
     merged = _after_moves(entities, variant_of)
     del entities
     by_doc = _ids_by_document(merged)
-    short_links = _link_short_forms(merged, by_doc, article_labels)
+    short_links = _link_short_forms(merged, by_doc, article_labels, places)
     return CrossLinks(moves=variant_of,
                       short_forms={key: (target, _display(merged[target])) for key, target in short_links.items()})
 
@@ -119,9 +125,10 @@ def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
         entity = entities.get(entity_id)
         if entity is None:
             entity = entities[entity_id] = _Entity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
-        entity.names[canonical] += n
+        names, mention_labels, label = entity.names, entity.mention_labels, labels[label]
+        names[canonical] = names.get(canonical, 0) + n  # dict.get: Counter's `+=` runs Python code per miss
+        mention_labels[label] = mention_labels.get(label, 0) + n
         entity.documents.add(doc_id)
-        entity.mention_labels[labels[label]] += n
         entity.surfaces.add(surface_key)
     return entities
 
@@ -284,17 +291,19 @@ def _display(entity: _Entity) -> str:
     return min(entity.names, key=lambda n: (-entity.names[n], n))
 
 
-def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, set[str]]:
-    by_doc: dict[str, set[str]] = defaultdict(set)
+def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
+    """doc_id -> the entity ids its article names, each once: lists, a third of the memory of sets
+    (120k of them at 120k articles); the decisions turn the one they look at into a set."""
+    by_doc: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
         for doc_id in entity.documents:
-            by_doc[doc_id].add(entity_id)
+            by_doc[doc_id].append(entity_id)
     return by_doc
 
 
 def _link_short_forms(
-    entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]],
+    entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
+    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
     """(doc_id, short-form entity id) -> the full-name entity it joins in that article.
 
@@ -304,35 +313,56 @@ def _link_short_forms(
     link does not lend it the context of a stranger's article.
     """
     candidates = _short_form_candidates(entities)
-    first = _decide_short_forms(candidates, entities, by_doc, article_labels)
-    relinked = {doc: {first.get((doc, e), e) for e in ids} for doc, ids in by_doc.items()}
-    return _decide_short_forms(candidates, entities, relinked, article_labels)
+    first = _decide_short_forms(candidates, entities, by_doc, article_labels, places)
+    relinked = dict(by_doc)  # only the articles with a link get a new list: the others are shared
+    for doc_id in {doc_id for doc_id, _ in first}:
+        relinked[doc_id] = list({first.get((doc_id, e), e) for e in by_doc[doc_id]})
+    return _decide_short_forms(candidates, entities, relinked, article_labels, places)
 
 
 def _decide_short_forms(
-    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, set[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]],
+    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
+    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
 ) -> dict[tuple[str, str], str]:
-    options_seen = {option for options in candidates.values() for option in options}
-    neighbours = {option: _neighbours(entities[option], by_doc) for option in options_seen}
     links = {}
     for short_id, options in candidates.items():
         short = entities[short_id]
-        evidence = _Evidence(entities, by_doc, neighbours, _neighbours(short, by_doc) if len(options) == 1 else Counter())
-        target_label = entities[options[0]].label
+        evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))  # a full name is rarely another's option
+        target_label, short_key = entities[options[0]].label, _short_key(short)
         for doc_id in sorted(short.documents):
             same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
-            if not same_label and _is_place_name(short):
+            if not same_label and _is_place_name(short, places()):
                 continue
-            target = _decide(short_id, short, options, doc_id, evidence, needs_names=not same_label)
+            target = _decide(short_id, short, short_key, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
                 links[(doc_id, short_id)] = target
     return links
 
 
-def _neighbours(entity: _Entity, by_doc: Mapping[str, set[str]]) -> Counter[str]:
-    """Entity id -> how many of `entity`'s articles also name it."""
-    return Counter(e for d in entity.documents for e in by_doc[d])
+class _Neighbours:
+    """The entities named beside one entity: in at least one, and in at least two, of its own articles.
+
+    Made once per entity asked, with set operations over its articles (in C), and kept as two sets
+    while one short form is decided: the decisions only ask whether another entity shares one
+    article with it, or two (its own among them). A Counter of every neighbour of every candidate,
+    kept for the whole pass, cost 40 CPU-s and ~300 MB at 120k articles.
+    """
+
+    def __init__(self, entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]]):
+        self._entities, self._by_doc = entities, by_doc
+        self._sets: dict[str, tuple[set[str], set[str]]] = {}
+
+    def at_least(self, entity_id: str, articles: int) -> set[str]:
+        """The entities named in at least `articles` (1 or 2) of `entity_id`'s articles."""
+        found = self._sets.get(entity_id)
+        if found is None:
+            once, twice = set(), set()
+            for doc_id in self._entities[entity_id].documents:
+                named = self._by_doc[doc_id]
+                twice.update(once.intersection(named))
+                once.update(named)
+            found = self._sets[entity_id] = (once, twice)
+        return found[articles - 1]
 
 
 @dataclass(frozen=True)
@@ -340,9 +370,8 @@ class _Evidence:
     """What the corpus says about a short form and the full names it may stand for."""
 
     entities: Mapping[str, _Entity]
-    by_doc: Mapping[str, set[str]]
-    neighbours: Mapping[str, Counter[str]]  # full name -> articles each other entity shares with it
-    own_neighbours: Counter[str]  # the same for the short form's own articles (with one candidate only)
+    by_doc: Mapping[str, Sequence[str]]
+    neighbours: _Neighbours  # the entities named beside one entity
 
 
 def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
@@ -419,12 +448,12 @@ def _short_key(entity: _Entity) -> str | None:
     return key if len(tokens(key)) == 1 and key.isalpha() else None
 
 
-def _is_place_name(entity: _Entity) -> bool:
+def _is_place_name(entity: _Entity, places: PlaceResolver) -> bool:
     """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
-    return bool(default_place_resolver().candidates(_display(entity)))
+    return bool(places.candidates(_display(entity)))
 
 
-def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, evidence: _Evidence,
+def _decide(short_id: str, short: _Entity, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
             needs_names: bool) -> str | None:
     """The full name a short form means in one article, or None when the corpus cannot tell.
 
@@ -433,7 +462,7 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
     people or organisations, never on corpus counts alone.
     """
     entities = evidence.entities
-    present = evidence.by_doc[doc_id] - {short_id} - set(options)
+    present = set(evidence.by_doc[doc_id]).difference((short_id,), options)
     shared = {option: _shared_names(option, doc_id, present, evidence, needs_names) for option in options}
     ranked = sorted(options, key=lambda o: (-shared[o], -len(entities[o].documents), o))
     best = ranked[0]
@@ -441,10 +470,11 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
         runner_up = shared[ranked[1]] if len(ranked) > 1 else 0
         return best if shared[best] > 0 and shared[best] >= 2 * runner_up else None
     if len(ranked) == 1:
-        if shared[best] > 0 or _short_key(short) in entities[best].surfaces:  # its own articles call it so
+        if shared[best] > 0 or short_key in entities[best].surfaces:  # its own articles call it so
             return best
-        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(len(entities[best].documents - {doc_id}), 1)
-        return None if rare or _context_of_its_own(present, evidence) else best
+        elsewhere = len(entities[best].documents) - (doc_id in entities[best].documents)  # no copy of a big set
+        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(elsewhere, 1)
+        return None if rare or _context_of_its_own(short_id, present, evidence) else best
     runner_up = ranked[1]
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
         return best
@@ -454,13 +484,13 @@ def _decide(short_id: str, short: _Entity, options: Sequence[str], doc_id: str, 
     return None
 
 
-def _context_of_its_own(present: set[str], evidence: _Evidence) -> bool:
+def _context_of_its_own(short_id: str, present: set[str], evidence: _Evidence) -> bool:
     """True when the article shares people or organisations with the short form's other articles.
 
     Two articles about 'Schouten' and the ministry of agriculture, none of whose names occur
     beside the only full name 'Dennis Schouten' (a reporter), are about another Schouten.
     """
-    return any(evidence.own_neighbours[e] > 1 and _is_person_or_organisation(e) for e in present)
+    return any(_is_person_or_organisation(e) for e in present & evidence.neighbours.at_least(short_id, 2))
 
 
 PERSON_OR_ORGANISATION_PREFIXES = tuple(f"{label.value.lower()}-" for label in (Label.PER, Label.ORG))
@@ -473,10 +503,6 @@ def _is_person_or_organisation(entity_id: str) -> bool:
 def _shared_names(option: str, doc_id: str, present: set[str], evidence: _Evidence, needs_names: bool) -> int:
     """How many of the article's other entities appear beside `option` in another article
     (only people and organisations when the evidence must be names)."""
-    counts = evidence.neighbours[option]
-    shared = present & counts.keys()
-    if needs_names:
-        shared = {e for e in shared if _is_person_or_organisation(e)}
-    if doc_id in evidence.entities[option].documents:  # this article's own co-occurrence does not count
-        return sum(1 for e in shared if counts[e] > 1)
-    return len(shared)
+    own = doc_id in evidence.entities[option].documents  # this article's own co-occurrence does not count
+    shared = present & evidence.neighbours.at_least(option, 2 if own else 1)
+    return sum(1 for e in shared if _is_person_or_organisation(e)) if needs_names else len(shared)
