@@ -40,7 +40,6 @@ from .tables import TableFormat, TableSet, alias_text, damaged_tables, document_
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
 BODIES_KEPT_CHARS = 20_000_000  # bodies kept from the inventory for the analysis; beyond, read again
-UNREADABLE_SAVED_TOGETHER = 500
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -113,12 +112,12 @@ class _Inventory:
     """What reading the corpus found, compared with the state: only `todo` keeps article bodies, and
     only while they are few (`BODIES_KEPT_CHARS`); beyond that the corpus is read again for them."""
 
-    todo: list[Document] = field(default_factory=list)
-    todo_ids: set[str] = field(default_factory=set)
+    todo: list[Document] = field(default_factory=list)  # the readable ones, while their bodies are kept
+    todo_ids: set[str] = field(default_factory=set)  # every readable one
     todo_chars: int = 0
     todo_complete: bool = True  # False: the bodies were let go, `todo_ids` says what to read again
-    to_analyse: int = 0  # len(todo_ids)
-    unreadable: list[Document] = field(default_factory=list)  # of them (no bodies: always kept)
+    to_analyse: int = 0  # readable and unreadable
+    unreadable: list[Document] = field(default_factory=list)  # no bodies: always kept
     new: int = 0
     documents: int = 0
     words: int = 0
@@ -207,11 +206,12 @@ def _keep_to_analyse(inventory: _Inventory, document: Document) -> None:
     fork, seemingly in each worker) until the analysis: its peak at 120,000 press-bench articles
     was 588 MB with them and is 409 MB without (`make bench-growth`).
     """
-    inventory.todo_ids.add(document.doc_id)
     inventory.to_analyse += 1
     if document.problem:
         inventory.unreadable.append(document)
-    elif inventory.todo_complete:
+        return
+    inventory.todo_ids.add(document.doc_id)
+    if inventory.todo_complete:
         inventory.todo.append(document)
         inventory.todo_chars += len(document.body) + len(document.title)
         if inventory.todo_chars > BODIES_KEPT_CHARS:
@@ -228,9 +228,8 @@ def _documents_to_analyse(config: Config, store: StateStore, inventory: _Invento
     if inventory.todo_complete:
         yield from inventory.todo
         return
-    unreadable = {document.doc_id for document in inventory.unreadable}
     for source in scan_corpus(config.corpus, store.source_keys()):
-        if source.document is not None and source.doc_id in inventory.todo_ids and source.doc_id not in unreadable:
+        if source.document is not None and source.doc_id in inventory.todo_ids:
             yield source.document
 
 
@@ -502,7 +501,8 @@ def _batches(documents: Iterable[Document], size: int) -> Iterator[list[Document
 
 def _analyse_all(todo: Iterable[Document], count: int, config: Config, store: StateStore, times: StageTimes) -> None:
     """Analyse the `count` readable articles of `todo` as they stream in, saving each finished batch
-    at once; Ctrl-C keeps what is saved. Unreadable articles are saved as they are met."""
+    at once; Ctrl-C keeps what is saved. An article that became unreadable since the inventory is
+    saved as such when met."""
     readable = _readable(todo, store)
     first = next(readable, None)
     if first is None:
@@ -532,17 +532,13 @@ def _analyse_all(todo: Iterable[Document], count: int, config: Config, store: St
 
 
 def _readable(documents: Iterable[Document], store: StateStore) -> Iterator[Document]:
-    """The readable documents; the unreadable ones are saved as problem rows on the way, in groups."""
-    unreadable = []
+    """The readable documents; one unreadable on a second reading (changed on disk meanwhile) is
+    saved as a problem row on the way."""
     for document in documents:
         if document.problem:
-            unreadable.append(problem_result(document))
-            if len(unreadable) >= UNREADABLE_SAVED_TOGETHER:
-                save_isolated(store, unreadable)
-                unreadable = []
+            save_isolated(store, [problem_result(document)])
         else:
             yield document
-    save_isolated(store, unreadable)
 
 
 def save_isolated(store: StateStore, results: list[DocumentResult]) -> None:

@@ -1,7 +1,11 @@
 """Shared fixtures: paths to our own fixture corpus and to ../shared (which users do not have)."""
 from __future__ import annotations
 
+import functools
+import importlib.util
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -9,6 +13,19 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODEL = REPO / "models" / "nl_press_ner"
+TOOLS = REPO / "tools"
+
+
+@functools.cache
+def load_tool(name: str) -> ModuleType:
+    """tools/NAME.py as a module (tools/ is not a package; its scripts import each other)."""
+    if str(TOOLS) not in sys.path:
+        sys.path.insert(0, str(TOOLS))
+    spec = importlib.util.spec_from_file_location(name, TOOLS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from importlib import resources
 from pathlib import Path
@@ -14,6 +13,7 @@ from pipeline.entities import (
 )
 from pipeline.entities.names import entity_id_for
 from pipeline.records import Field, Label, Mention
+from tests.conftest import load_tool
 
 PER, ORG, LOC, MISC = Label.PER, Label.ORG, Label.LOC, Label.MISC
 PLACE_CASES = Path(__file__).parent / "places_cases.csv"
@@ -429,18 +429,9 @@ def test_spelling_variants_across_articles_are_one_entity():
     assert linked["a"][0].entity_id == linked["b"][0].entity_id
 
 
-def load_evaluator():
-    """tools/evaluate_entities.py as a module (tools/ is not a package)."""
-    path = Path(__file__).resolve().parent.parent / "tools" / "evaluate_entities.py"
-    spec = importlib.util.spec_from_file_location("evaluate_entities", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_alias_resolution_meets_targets_on_annotated_press(shared, places):
     """Pairwise precision >= 0.98 and recall >= 0.90 on the development articles (gold mentions as input)."""
-    evaluator = load_evaluator()
+    evaluator = load_tool("evaluate_entities")
     lines = (shared / "data" / "press-annotated" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
     development = [json.loads(line) for line in lines][evaluator.TRAIN_ARTICLES:]
     articles = [evaluator.gold_mentions(gold) for gold in development if gold["entities"]]
@@ -568,7 +559,7 @@ def test_an_unresolved_spelling_joins_the_place_written_so_elsewhere():
 
 
 def test_pair_evaluator_shows_what_the_run_found_over_a_gold_span_it_missed():
-    evaluator = load_evaluator()
+    evaluator = load_tool("evaluate_entities")
     rows = [{"doc_id": "d", "field": "body", "start": "12", "end": "22", "text": "Jan Jambon", "label": "PER"},
             {"doc_id": "d", "field": "title", "start": "0", "end": "6", "text": "Jambon", "label": "PER"},
             {"doc_id": "d", "field": "body", "start": "30", "end": "35", "text": "Gent", "label": "LOC"}]

@@ -15,6 +15,7 @@ import spacy
 from pipeline import ner
 from pipeline.ner import EntityRecognizer, ModelNotFoundError, model_fingerprint, split_text, trim_span
 from pipeline.records import Field, Label, Mention
+from tests.conftest import load_tool
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "nl_press_ner"
 
@@ -350,20 +351,6 @@ def test_seed_article_known_misses_are_found(shared: Path, tmp_path: Path) -> No
     assert seed_entities(shared, tmp_path) == SEED_ENTITIES
 
 
-def load_ner_evaluator():
-    """tools/evaluate_ner.py as a module (tools/ is not a package)."""
-    import importlib.util
-    import sys
-
-    tools = Path(__file__).resolve().parent.parent / "tools"
-    sys.path.insert(0, str(tools))  # evaluate_ner imports train_ner from beside it
-    spec = importlib.util.spec_from_file_location("evaluate_ner", tools / "evaluate_ner.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize(("text", "ours", "in_conll_convention"), [
     ("De Sabena-aandelen zakten.", ("Sabena", "ORG"), ("Sabena-aandelen", "MISC")),
     ("Een ex-Studio Brussel-presentator.", ("Studio Brussel", "ORG"), ("ex-Studio Brussel-presentator", "MISC")),
@@ -375,7 +362,7 @@ def load_ner_evaluator():
     ("Mark Rutte sprak.", ("Mark Rutte", "PER"), ("Mark Rutte", "PER")),
 ])
 def test_ner_evaluation_maps_names_in_hyphen_compounds_to_conll_convention(text, ours, in_conll_convention):
-    evaluator = load_ner_evaluator()
+    evaluator = load_tool("evaluate_ner")
     start = text.index(ours[0])
     expected_start = text.index(in_conll_convention[0])
     mapped = evaluator.conll_compounds(text, {(start, start + len(ours[0]), ours[1])})

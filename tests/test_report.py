@@ -2,10 +2,8 @@
 headless Chromium (those tests are slow and skip where Chromium is absent; .ci/run installs it)."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,18 +12,9 @@ from pipeline import load_tables
 from pipeline.cli import main
 from pipeline.report import ReportError, build_report
 from pipeline.report.summary import reason_kind, summarise
+from tests.conftest import load_tool
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-TOOLS = Path(__file__).resolve().parent.parent / "tools"
-
-
-def _browser_helper():
-    """tools/report_browser.py as a module (tools/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("report_browser", TOOLS / "report_browser.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks its module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize("detail, kind", [
@@ -136,7 +125,7 @@ def test_cli_without_tables_exits_2_with_the_reason(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def browser_helper():
     pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: pip install -e '.[dev]'")
-    helper = _browser_helper()
+    helper = load_tool("report_browser")
     if helper.chromium_path() is None:
         pytest.skip("needs Chromium: apt-get install chromium (.ci/run installs it in CI)")
     return helper

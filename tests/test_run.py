@@ -262,7 +262,6 @@ def test_a_large_first_run_reads_the_articles_again_instead_of_keeping_their_bod
     again: same tables, unreadable articles included, and an edit afterwards still analyses only it."""
     run(config(corpus, tmp_path / "kept", ruler_model, workers=workers, batch_size=2))
     monkeypatch.setattr(run_module, "BODIES_KEPT_CHARS", 10)
-    monkeypatch.setattr(run_module, "UNREADABLE_SAVED_TOGETHER", 2)
     summary = run(config(corpus, tmp_path / "read-again", ruler_model, workers=workers, batch_size=2))
     assert (summary.new, summary.errors, summary.skipped) == (11, 3, 3)
     for name in TABLE_COLUMNS:

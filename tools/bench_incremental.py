@@ -22,10 +22,9 @@ import itertools
 import json
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from press_bench import press_bench_source
+from press_bench import press_bench_source, work_folder
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,11 +77,8 @@ def main() -> int:
     source = press_bench_source(arguments.shared)
     if source is None:
         return 2
-    if arguments.keep:
-        arguments.keep.mkdir(parents=True, exist_ok=True)
-        return bench(source, arguments.keep, arguments)
-    with tempfile.TemporaryDirectory(prefix="bench-incremental-") as scratch:
-        return bench(source, Path(scratch), arguments)
+    with work_folder(arguments.keep, "bench-incremental-") as folder:
+        return bench(source, folder, arguments)
 
 
 def bench(source: Path, folder: Path, arguments) -> int:

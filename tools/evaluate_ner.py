@@ -35,6 +35,7 @@ ALL_LABELS = ("PER", "ORG", "LOC", "MISC")
 PRESS_LABELS = ("PER", "ORG", "LOC")
 COMPOUND_TAIL = re.compile(r"-[^\W\d_A-Z]\w*(?:-\w+)*")  # "-aandelen" after "Sabena"
 COMPOUND_HEAD = re.compile(r"(?<![\w-])[^\W\d_A-Z]\w*-$")  # "ex-" before "Studio Brussel"
+COMPOUND_HEAD_CHARS = 40  # looked for just before a span, not from the start of the text each time
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def conll_compounds(text: str, spans: set) -> set:
     mapped = set()
     for start, end, label in spans:
         tail = COMPOUND_TAIL.match(text, end)
-        head = COMPOUND_HEAD.search(text, 0, start)
+        head = COMPOUND_HEAD.search(text, max(0, start - COMPOUND_HEAD_CHARS), start)
         if tail or head:
             start, end, label = head.start() if head else start, tail.end() if tail else end, "MISC"
         mapped.add((start, end, label))

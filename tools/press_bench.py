@@ -5,9 +5,12 @@ they all read the same file the same way and say the same thing when it is missi
 """
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 PRESS_BENCH = Path("data") / "press-bench" / "articles.jsonl.gz"
@@ -20,6 +23,17 @@ def press_bench_source(shared: Path) -> Path | None:
         return source
     print(f"error: {source} not found: pass --shared pointing at the team data folder", file=sys.stderr)
     return None
+
+
+@contextlib.contextmanager
+def work_folder(keep: Path | None, prefix: str) -> Iterator[Path]:
+    """The folder a tool works in: `keep` (made if missing, left afterwards) or a temporary one."""
+    if keep:
+        keep.mkdir(parents=True, exist_ok=True)
+        yield keep
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as scratch:
+        yield Path(scratch)
 
 
 def write_first_articles(source: Path, target: Path, n: int) -> None:

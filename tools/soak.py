@@ -25,7 +25,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.tables import TABLE_COLUMNS  # noqa: E402
-from press_bench import press_bench_source, write_first_articles  # noqa: E402
+from press_bench import press_bench_source, work_folder, write_first_articles  # noqa: E402
 
 POLL_SECONDS = 0.25
 EARLIER = 0.6
@@ -63,11 +62,8 @@ def main() -> int:
     source = press_bench_source(arguments.shared)
     if source is None:
         return 2
-    if arguments.work:
-        arguments.work.mkdir(parents=True, exist_ok=True)
-        return soak(arguments, source, arguments.work)
-    with tempfile.TemporaryDirectory(prefix="soak-") as scratch:
-        return soak(arguments, source, Path(scratch))
+    with work_folder(arguments.work, "soak-") as folder:
+        return soak(arguments, source, folder)
 
 
 def soak(arguments: argparse.Namespace, source: Path, work: Path) -> int:

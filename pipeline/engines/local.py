@@ -50,13 +50,13 @@ class LocalEngine:
 
     def _in_pool(self, batches: Iterable[Batch]) -> Iterator[BatchResults]:
         waiting = iter(batches)
-        first = list(itertools.islice(waiting, self.config.workers))  # no more workers than batches
-        if not first:
+        first = list(itertools.islice(waiting, self.config.workers))
+        workers = len(first)  # no more workers than batches
+        if not workers:
             return
         context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-        self._pool = ProcessPoolExecutor(len(first), mp_context=context, initializer=_start_worker,
+        self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                          initargs=(self.config, self.make_analyser))
-        workers = len(first)
         waiting = itertools.chain(first, waiting)
         running: set[Future] = set()
         while True:
