@@ -194,3 +194,22 @@ def test_dask_engine_on_a_two_worker_local_cluster_gives_the_golden_tables(tmp_p
     summary = run(config(corpus, tmp_path / "out", MODEL, engine="dask", workers=2, batch_size=1))
     assert summary.new == 11
     assert tables_of(tmp_path / "out") == tables_of(GOLDEN)  # the golden tables come from the local engine
+
+
+def _worker_environment() -> dict[str, str | None]:
+    return {name: os.environ.get(name) for name in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")}
+
+
+@pytest.mark.slow
+def test_local_cluster_workers_keep_glibcs_own_mmap_threshold():
+    """Dask's MALLOC_TRIM_THRESHOLD_ would cost the NER stage about 10% more CPU per word."""
+    pytest.importorskip("distributed")
+    from pipeline.engines.dask import _local_cluster
+
+    cluster, client = _local_cluster(1)
+    try:
+        environments = list(client.run(_worker_environment).values())
+    finally:
+        client.close()
+        cluster.close()
+    assert environments == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
