@@ -2,6 +2,7 @@
 
 The model is loaded once and fed paragraphs (text between blank lines) through `nlp.pipe`, so
 sentences never run across paragraph breaks and no text ever exceeds the model's length limit.
+Of each paragraph the model reads only the sentences that may hold a name (`NameWords`).
 spaCy objects stay inside this module.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pipeline.records import Field, Label, Mention
 
 if TYPE_CHECKING:  # spaCy is imported only when a model loads: checks and fingerprints stay cheap
     from spacy.language import Language
+    from spacy.strings import StringStore
     from spacy.tokens import Doc
 
 MAX_CHUNK_CHARS = 100_000  # keeps memory per text predictable, far below spaCy's default limit
@@ -42,8 +44,10 @@ SPAN_EDGE_CHARS = " \t\r\n\u00a0\"'“”„‘’‚«»‹›()[]{}<>,;:!?-–
 ELIDED_ARTICLE = re.compile(r"['’](?:s|t)[- ]")  # 's-Hertogenbosch, 't Zandt: part of the name
 ABBREVIATION_END = re.compile(r"(?:^|[\s.])(?:[A-Z]|Inc|Corp|Co|Ltd|Bros|Jr|Sr|St|Mr|Dr)\.$")  # "J.", "Apple Inc."
 GAZETTEER_FILE = "ner_gazetteer_nl_be.csv"
+COMMON_WORDS_FILE = "common_words_nl.txt"  # tools/build_common_words.py
 PLACES_FILE = "gazetteer.tsv.gz"  # GeoNames places, tools/build_gazetteer.py
 BIG_PLACE_POPULATION = 100_000
+NAME_WORDS_REMEMBERED = 200_000  # lexeme kinds kept per worker (a few MB)
 FLORET_CACHE_WORDS = 50_000  # x 100 dimensions x 4 bytes = 20 MB per worker
 FINGERPRINT_SKIPPED = {".md", ".txt"}
 FINGERPRINT_LENGTH = 16
@@ -60,6 +64,7 @@ class EntityRecognizer:
         self._nlp = nlp
         self._fingerprint = fingerprint
         self._gazetteer = gazetteer or load_gazetteer()
+        self._name_words = NameWords(load_common_words())
         self._items_seen = 0
 
     @classmethod
@@ -122,17 +127,103 @@ class EntityRecognizer:
         sentence_starts: list[dict[Field, list[int]]] = [{Field.TITLE: [], Field.BODY: []} for _ in items]
         zone = self._nlp.memory_zone() if self._items_seen >= MEMORY_ZONE_AFTER_ITEMS else contextlib.nullcontext()
         self._items_seen += len(items)
-        with zone:
-            docs = self._nlp.pipe((chunk for _, _, _, chunk in jobs), batch_size=batch_size)
-            for (item_index, field, offset, chunk), doc in zip(jobs, docs):
-                spans[item_index].extend(doc_spans(doc, chunk, field, offset))
-                sentence_starts[item_index][field].extend(offset + start for start in sentence_start_chars(doc, chunk))
+        sentences_made = "sentencizer" in self._nlp.pipe_names  # else by a parser or senter, on all sentences
+        with zone, self._nlp.select_pipes(disable=["sentencizer"] if sentences_made else []):
+            to_read = (self._sentences_to_read(job) if sentences_made else (self._nlp.make_doc(job[3]), (job, None, None))
+                       for job in jobs)
+            for doc, ((item_index, field, offset, chunk), whole, kept) in self._nlp.pipe(
+                    to_read, batch_size=batch_size, as_tuples=True):
+                whole = doc if whole is None else whole
+                spans[item_index].extend(doc_spans(entity_chars(doc, whole, kept), chunk, field, offset))
+                sentence_starts[item_index][field].extend(offset + start for start in sentence_start_chars(whole, chunk))
         results = []
         for (title, body), found, starts in zip(items, spans, sentence_starts):
             texts = {Field.TITLE: title, Field.BODY: body}
             corrected = correct_spans(found, texts, self._gazetteer)
             results.append(tuple(to_mention(span, texts[span.field], starts[span.field]) for span in corrected))
         return results
+
+    def _sentences_to_read(self, job: tuple[int, Field, int, str]) -> tuple[Doc, tuple]:
+        """The chunk of `job` tokenised and split into sentences, and the Doc the model reads: only
+        the sentences that may hold a name (see `NameWords`), with the token positions they had."""
+        from spacy.attrs import ORTH, SENT_START, SPACY
+        from spacy.tokens import Doc
+
+        whole = self._nlp.get_pipe("sentencizer")(self._nlp.make_doc(job[3]))
+        orths, spaces, starts = whole.to_array([ORTH, SPACY, SENT_START]).T.tolist()
+        kept = self._name_words.tokens_of_sentences_with_names(orths, starts, whole.vocab.strings)
+        if kept is None:
+            return whole, (job, whole, None)
+        strings = whole.vocab.strings
+        doc = Doc(whole.vocab, words=[strings[orths[i]] for i in kept], spaces=[spaces[i] == 1 for i in kept],
+                  sent_starts=[starts[i] == 1 for i in kept])
+        return doc, (job, whole, kept)
+
+
+class NameWords:
+    """Which sentences may hold a name, so the model reads only those (a third of press text has none).
+
+    A sentence may hold a name when a word after its first has a capital ('Trump', 'iPhone', 'VS')
+    or its first word is capitalised and not one of the common Dutch words that are hardly ever
+    names (`load_common_words`: 'Maar', 'Volgens', 'Vandaag'). Lower-case names ('imec', 'bol.com')
+    come from the gazetteer, and a name the model found elsewhere in the article is found again in
+    every sentence by `ner_rules.propagate_names`.
+    """
+
+    def __init__(self, common_words: frozenset[str]):
+        self._common = common_words
+        self._kind: dict[int, int] = {}  # lexeme id -> NO_LETTERS / LOWER / COMMON_CAPITAL / CAPITAL
+
+    NO_LETTERS, LOWER, COMMON_CAPITAL, CAPITAL = range(4)
+
+    def tokens_of_sentences_with_names(self, orths: Sequence[int], sentence_starts: Sequence[int],
+                                       strings: StringStore) -> list[int] | None:
+        """Positions of the tokens (lexeme ids `orths`, SENT_START values `sentence_starts`) in
+        sentences that may hold a name; None when that is all of them."""
+        kinds = [self._kind_of(orth, strings) for orth in orths]
+        starts = [i for i, start in enumerate(sentence_starts) if start == 1] or [0]
+        kept, dropped = [], False
+        for start, end in zip(starts, [*starts[1:], len(orths)]):
+            if self._may_hold_a_name(kinds[start:end]):
+                kept.extend(range(start, end))
+            else:
+                dropped = True
+        return kept if dropped else None
+
+    def _may_hold_a_name(self, kinds: Sequence[int]) -> bool:
+        words = [kind for kind in kinds if kind != self.NO_LETTERS]
+        return bool(words) and (words[0] == self.CAPITAL or any(kind >= self.COMMON_CAPITAL for kind in words[1:]))
+
+    def _kind_of(self, orth: int, strings: StringStore) -> int:
+        kind = self._kind.get(orth)
+        if kind is None:
+            text = strings[orth]
+            if not any(character.isalpha() for character in text):
+                kind = self.NO_LETTERS
+            elif text.islower():
+                kind = self.LOWER
+            elif text[1:].islower() and text.lower() in self._common:
+                kind = self.COMMON_CAPITAL
+            else:
+                kind = self.CAPITAL
+            if len(self._kind) < NAME_WORDS_REMEMBERED:
+                self._kind[orth] = kind
+        return kind
+
+
+def entity_chars(doc: Doc, whole: Doc, kept: Sequence[int] | None) -> list[tuple[int, int, str]]:
+    """(start, end, label) in the chunk of each entity of `doc`, the Doc read from `whole`'s `kept` tokens.
+
+    An entity that would run across a dropped sentence joins two sentences that were never side
+    by side in the text, so it is left out."""
+    if kept is None:
+        return [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+    found = []
+    for ent in doc.ents:
+        first, last = kept[ent.start], kept[ent.end - 1]
+        if last - first == ent.end - 1 - ent.start:
+            found.append((whole[first].idx, whole[last].idx + len(whole[last]), ent.label_))
+    return found
 
 
 def use_numpy_matrix_products() -> None:
@@ -176,6 +267,13 @@ def load_gazetteer() -> Gazetteer:
     big_places = (row["name"] for row in csv.DictReader(io.StringIO(places), delimiter="\t")
                   if int(row["population"] or 0) >= BIG_PLACE_POPULATION)
     return Gazetteer.from_rows(csv.DictReader(io.StringIO(text)), big_places)
+
+
+def load_common_words() -> frozenset[str]:
+    """Common lower-case Dutch words that are hardly ever capitalised inside a sentence
+    (pipeline/data/common_words_nl.txt, made by tools/build_common_words.py from press-bench)."""
+    text = resources.files("pipeline").joinpath("data").joinpath(COMMON_WORDS_FILE).read_text(encoding="utf-8")
+    return frozenset(text.split())
 
 
 def check_model_dir(model_dir: Path) -> None:
@@ -262,16 +360,16 @@ def last_break(text: str, start: int, end: int) -> int:
     return end
 
 
-def doc_spans(doc: Doc, text: str, field: Field, offset: int) -> list[Span]:
-    """The entities of chunk `text`, parsed as `doc`, as spans shifted by `offset` and trimmed.
+def doc_spans(entities: Sequence[tuple[int, int, str]], text: str, field: Field, offset: int) -> list[Span]:
+    """The entities (start, end, label) of chunk `text` as spans shifted by `offset` and trimmed.
 
     The chunk's text is passed in: `doc.text` rebuilds it token by token on every access.
     """
     spans = []
-    for ent in doc.ents:
-        start, end = trim_span(text, ent.start_char, ent.end_char)
-        if start < end and ent.label_ in Label.__members__:
-            spans.append(Span(field, offset + start, offset + end, Label[ent.label_]))
+    for start, end, label in entities:
+        start, end = trim_span(text, start, end)
+        if start < end and label in Label.__members__:
+            spans.append(Span(field, offset + start, offset + end, Label[label]))
     return spans
 
 

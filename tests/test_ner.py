@@ -162,6 +162,39 @@ def test_recognise_with_ruler(ruler_recognizer: EntityRecognizer, title: str, bo
         assert text[mention.start:mention.end] == mention.text
 
 
+@pytest.mark.parametrize(("paragraph", "read"), [
+    ("Het regende. Daarna sprak Verbeek.", ["Daarna sprak Verbeek."]),  # 'Het' and 'Daarna' are common words
+    ("Volgens de minister is het te laat. Dat vindt ook de VS.", ["Dat vindt ook de VS."]),
+    ("Trump zweeg. Maar niet lang.", ["Trump zweeg."]),  # a capitalised first word that is no common word
+    ("Vooruit wil meer geld.", ["Vooruit wil meer geld."]),  # a party: 'vooruit' is not in the list
+    ("De iPhone is duur. Niemand koopt hem nog.", ["De iPhone is duur."]),  # a capital inside a word counts
+    ("„Het is voorbij,” zei hij. ‘Maar wij gaan door.’", []),  # quotes before the first word
+    ("Het kost 4,5 miljoen euro. In 2024 al.", []),  # numbers hold no name
+    ("Imec groeit. imec groeit.", ["Imec groeit."]),  # lower-case names: the gazetteer's job
+])
+def test_only_sentences_that_may_hold_a_name_are_read(paragraph: str, read: list[str]) -> None:
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    doc = nlp(paragraph)
+    common = frozenset({"het", "daarna", "volgens", "dat", "maar", "de", "niemand", "in"})
+    orths, starts = doc.to_array(["ORTH", "SENT_START"]).T.tolist()
+    kept = ner.NameWords(common).tokens_of_sentences_with_names(orths, starts, doc.vocab.strings)
+    sentences = [sentence.text for sentence in doc.sents]
+    if kept is None:
+        assert read == sentences
+    else:
+        assert [s.text for s in doc.sents if s.start in kept] == read
+        assert all(i in kept for s in doc.sents if s.start in kept for i in range(s.start, s.end))
+
+
+def test_the_shipped_common_words_are_lower_case_and_no_party_or_title() -> None:
+    common = ner.load_common_words()
+    assert len(common) > 5_000
+    assert all(word.islower() for word in common)
+    assert {"maar", "volgens", "vandaag", "het"} <= common
+    assert not {"vooruit", "groen", "open", "premier"} & common
+
+
 def test_recognise_keeps_item_order_across_batches(ruler_recognizer: EntityRecognizer) -> None:
     items = [("", f"Dag {i}: Verbeek was in Zwolle.") if i % 2 else (f"Zwolle {i}", "") for i in range(9)]
     results = ruler_recognizer.recognise(items, batch_size=2)
