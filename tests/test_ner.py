@@ -187,6 +187,19 @@ def test_only_sentences_that_may_hold_a_name_are_read(paragraph: str, read: list
         assert all(i in kept for s in doc.sents if s.start in kept for i in range(s.start, s.end))
 
 
+def test_entities_of_the_sentences_read_get_the_offsets_of_the_whole_text() -> None:
+    from spacy.tokens import Doc, Span
+
+    nlp = spacy.blank("nl")
+    whole = nlp("Verbeek kwam. het regende. Zwolle Noord was nat.")
+    kept = [0, 1, 2, 6, 7, 8, 9, 10]  # the middle sentence is not read
+    read = Doc(nlp.vocab, words=[whole[i].text for i in kept])
+    read.ents = [Span(read, 0, 1, "PER"), Span(read, 3, 5, "LOC")]
+    assert ner.entity_chars(read, whole, kept) == [(0, 7, "PER"), (27, 39, "LOC")]
+    read.ents = [Span(read, 1, 4, "ORG")]  # 'kwam . Zwolle' would run across the sentence not read
+    assert ner.entity_chars(read, whole, kept) == []
+
+
 def test_the_shipped_common_words_are_lower_case_and_no_party_or_title() -> None:
     common = ner.load_common_words()
     assert len(common) > 5_000
