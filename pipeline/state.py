@@ -26,13 +26,16 @@ import hashlib
 import itertools
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .entities.across import CrossLinks, mention_groups
+from .entities.across import CorpusEntity, CorpusGroup, CrossLinks, Decisions, collect_entities, mention_groups
+from .entities.names import label_of_entity_id
 from .records import (Document, DocumentResult, Field, Label, LanguageGuess, LinkedMention, Mention, Status, Timex,
                       TimexType)
 from .tables import OutputError
@@ -46,6 +49,11 @@ CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, revision TEXT NOT
 CREATE TABLE IF NOT EXISTS cross_moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
                                               canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
+CREATE TABLE IF NOT EXISTS cross_first (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
+                                        PRIMARY KEY (doc_id, entity_id));
+CREATE TABLE IF NOT EXISTS cross_candidates (entity_id TEXT PRIMARY KEY, options TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_entities (entity_id TEXT PRIMARY KEY, aggregate TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_documents (doc_id TEXT PRIMARY KEY, entity_ids TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
@@ -61,6 +69,8 @@ CREATE TABLE IF NOT EXISTS entity_rows (entity_id TEXT PRIMARY KEY, entity_text 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
+# what the cross-article step decided and from what, kept so the next run decides again only what changed
+_CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
 # the mention groups of the articles in temp.dirty_docs with the entity id and canonical name the
 # cross-article step gave them (CrossLinks.resolve, from the links `adopt_links` stored)
@@ -105,6 +115,74 @@ class EntityCounts:
         """Whether some stale entity may be a gazetteer place (its id starts with 'loc-')."""
         return self._connection.execute(
             "SELECT 1 FROM stale_entities WHERE entity_id >= 'loc-' AND entity_id < 'loc.' LIMIT 1").fetchone() is not None
+
+
+@dataclass(frozen=True)
+class StoredDecisions:
+    """The cross-article links and decisions the last run stored (`adopt_links` writes the difference)."""
+
+    moves: dict[str, tuple[str, str]]
+    short_forms: dict[tuple[str, str], tuple[str, str]]  # the second pass, with the full name's canonical name
+    first: dict[tuple[str, str], str]
+    candidates: dict[str, list[str]]
+
+
+@dataclass
+class CrossInputs:
+    """`StateStore.cross_inputs`: the entities to decide on (`decide_links` spends them), the previous
+    decisions it may keep (None: decide everything) and the entities they are not valid for, and the
+    rows that bring the stored entities up to date once the decisions are stored."""
+
+    entities: dict[str, CorpusEntity]
+    previous: Decisions | None
+    changed: set[str]
+    entity_rows: list[tuple[str, str | None]]  # (entity id, aggregate), None: the entity is gone
+    document_rows: list[tuple[str, str | None]]  # (doc_id, its entity ids), None: it names none
+    stored: StoredDecisions
+    complete: bool  # the rows replace every stored one
+
+
+def _decisions(stored: StoredDecisions) -> Decisions:
+    return Decisions(moves=stored.moves, candidates=stored.candidates, first=stored.first,
+                     second={key: target for key, (target, _) in stored.short_forms.items()})
+
+
+def _changed_keys(old: dict, new) -> list:
+    """The keys whose value differs between two mappings (added, removed or changed)."""
+    return [key for key in old.keys() | new.keys() if old.get(key) != new.get(key)]
+
+
+def _entity_rows(entity_ids: Iterable[str], entities: dict[str, CorpusEntity]) -> list[tuple[str, str | None]]:
+    """(entity id, stored aggregate) of the given entities; None for those no longer in `entities`.
+    Computed before the merge spends the entities."""
+    return [(entity_id, _encode_entity(entities[entity_id]) if entity_id in entities else None)
+            for entity_id in sorted(entity_ids)]
+
+
+def _document_rows(entities: dict[str, CorpusEntity], doc_ids: set[str]) -> list[tuple[str, str | None]]:
+    """(doc_id, the ids of the entities it names) of the articles in `doc_ids`, which `entities` holds
+    every entity of; None for an article that names none."""
+    named: dict[str, list[str]] = {doc_id: [] for doc_id in doc_ids}
+    for entity_id, entity in entities.items():
+        for doc_id in entity.documents:
+            if doc_id in named:
+                named[doc_id].append(entity_id)
+    return [(doc_id, "\n".join(sorted(ids)) if ids else None) for doc_id, ids in sorted(named.items())]
+
+
+def _encode_entity(entity: CorpusEntity) -> str:
+    """An entity without its articles (kept per article in `cross_documents`) as compact JSON."""
+    labels = {label.value: n for label, n in entity.mention_labels.items()}
+    return json.dumps([entity.names, labels, sorted(entity.surfaces)], ensure_ascii=False, separators=(",", ":"))
+
+
+_LABELS = {label.value: label for label in Label}
+
+
+def _decode_entity(entity_id: str, aggregate: str) -> CorpusEntity:
+    names, labels, surfaces = json.loads(aggregate)
+    return CorpusEntity(label_of_entity_id(entity_id), Counter(names), set(),
+                        Counter({_LABELS[label]: n for label, n in labels.items()}), set(surfaces))
 
 
 class RunLockedError(RuntimeError):
@@ -165,14 +243,13 @@ class StateStore:
                     f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
                 )
                 with connection:
-                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms",
-                                  *_ENTITY_TABLES, "meta"):
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES, "meta"):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms", *_ENTITY_TABLES):
+                    for table in ("documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES):
                         connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
@@ -311,15 +388,78 @@ class StateStore:
         """How many stored documents have each status (ok, skipped, error)."""
         return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
 
-    def adopt_links(self, links: CrossLinks) -> int:
-        """Store the cross-article links of this run; the mention rows of every article whose links
-        changed are dropped (to be rendered again), in the same transaction. Returns how many."""
-        old_moves = {row[0]: (row[1], row[2]) for row in self._connection.execute("SELECT * FROM cross_moves")}
-        old_short = {(row[0], row[1]): (row[2], row[3]) for row in self._connection.execute("SELECT * FROM cross_short_forms")}
-        moved = {key for key in old_moves.keys() | links.moves.keys() if old_moves.get(key) != links.moves.get(key)}
-        shorted = {key for key in old_short.keys() | links.short_forms.keys()
-                   if old_short.get(key) != links.short_forms.get(key)}
-        del old_moves, old_short
+    def cross_inputs(self, places_key: str) -> CrossInputs:
+        """What the cross-article step needs: every per-article entity of the corpus as it is now, and
+        the previous run's decisions with the entities they can no longer be trusted for.
+
+        Kept from the last step (`adopt_links`): the entities' names, labels and surfaces
+        (`cross_entities`) and each article's entity ids (`cross_documents`), from which the
+        entities' articles follow. The articles whose mention groups changed since are those not
+        rendered yet (`save` and `replace_links` clear their rows; a crash before they are rendered
+        again only makes this set larger) and those deleted; every entity they named before or name
+        now is counted again from its mention groups, by index, and is `changed`. Without a complete
+        previous step for this place index (`places_key`), everything is collected from the groups.
+        """
+        stored = self._stored_decisions()
+        if self.get_meta("cross_places") != places_key:
+            entities = collect_entities(self.groups())
+            return CrossInputs(entities, None, set(), _entity_rows(entities, entities),
+                               _document_rows(entities, {d for e in entities.values() for d in e.documents}), stored,
+                               complete=True)
+        dirty = self._changed_documents()
+        entities, before = self._kept_entities(dirty)
+        now = {doc_id: {row[0] for row in self._connection.execute(
+            "SELECT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))} for doc_id in dirty}
+        changed = set().union(*before.values(), *now.values())
+        for entity_id in changed:
+            entities.pop(entity_id, None)
+        recounted = collect_entities(self._groups_of_entities(changed))
+        entities.update(recounted)
+        return CrossInputs(entities, _decisions(stored), changed, _entity_rows(changed, recounted),
+                           _document_rows(recounted, dirty), stored, complete=False)
+
+    def _changed_documents(self) -> set[str]:
+        """The articles whose mention groups may differ from those the last cross-article step read."""
+        unrendered = self._connection.execute("SELECT doc_id FROM documents WHERE mentions_rows IS NULL")
+        deleted = self._connection.execute(
+            "SELECT doc_id FROM cross_documents WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        return {row[0] for row in itertools.chain(unrendered, deleted)}
+
+    def _kept_entities(self, dirty: set[str]) -> tuple[dict[str, CorpusEntity], dict[str, list[str]]]:
+        """The entities the last cross-article step stored, with their articles; and the entity ids it
+        stored for the articles in `dirty`."""
+        entities = {entity_id: _decode_entity(entity_id, aggregate)
+                    for entity_id, aggregate in self._connection.execute("SELECT entity_id, aggregate FROM cross_entities")}
+        before = {}
+        for doc_id, entity_ids in self._connection.execute("SELECT doc_id, entity_ids FROM cross_documents"):
+            named = entity_ids.split("\n")
+            for entity_id in named:
+                entities[entity_id].documents.add(doc_id)
+            if doc_id in dirty:
+                before[doc_id] = named
+        return entities, before
+
+    def _groups_of_entities(self, entity_ids: Iterable[str]) -> Iterator[CorpusGroup]:
+        """Every mention group of the given entities, by index."""
+        for entity_id in sorted(entity_ids):
+            yield from self._connection.execute("SELECT * FROM mention_groups WHERE entity_id = ?", (entity_id,))
+
+    def _stored_decisions(self) -> StoredDecisions:
+        connection = self._connection
+        return StoredDecisions(
+            moves={row[0]: (row[1], row[2]) for row in connection.execute("SELECT * FROM cross_moves")},
+            short_forms={(row[0], row[1]): (row[2], row[3]) for row in connection.execute("SELECT * FROM cross_short_forms")},
+            first={(row[0], row[1]): row[2] for row in connection.execute("SELECT * FROM cross_first")},
+            candidates={row[0]: row[1].split("\n") for row in connection.execute("SELECT * FROM cross_candidates")},
+        )
+
+    def adopt_links(self, links: CrossLinks, decisions: Decisions, inputs: CrossInputs, places_key: str) -> int:
+        """Store the cross-article links and decisions of this run with the entities they were decided on
+        (`inputs`), by difference, in one transaction with dropping the mention rows of every article
+        whose links changed (to be rendered again). Returns how many articles those are."""
+        old = inputs.stored
+        moved = {key for key in old.moves.keys() | links.moves.keys() if old.moves.get(key) != links.moves.get(key)}
+        shorted = _changed_keys(old.short_forms, links.short_forms)
         with self._writing():
             connection = self._connection
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ids (entity_id TEXT PRIMARY KEY)")
@@ -329,14 +469,38 @@ class StateStore:
                 "SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id IN (SELECT entity_id FROM temp.changed_ids)")}
             affected |= {doc_id for doc_id, _ in shorted}
             connection.executemany("UPDATE documents SET mentions_rows = NULL WHERE doc_id = ?", ((d,) for d in affected))
-            connection.execute("DELETE FROM cross_moves")
-            connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
-                                   ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
-            connection.execute("DELETE FROM cross_short_forms")
-            connection.executemany("INSERT INTO cross_short_forms VALUES (?, ?, ?, ?)",
-                                   ((doc_id, old, new, canonical)
-                                    for (doc_id, old), (new, canonical) in links.short_forms.items()))
+            if moved:
+                connection.execute("DELETE FROM cross_moves")
+                connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
+                                       ((key, new, canonical) for key, (new, canonical) in links.moves.items()))
+            self._replace_rows("cross_short_forms", ("doc_id", "entity_id"), shorted,
+                               ((*key, *links.short_forms[key]) for key in shorted if key in links.short_forms))
+            first = _changed_keys(old.first, decisions.first)
+            self._replace_rows("cross_first", ("doc_id", "entity_id"), first,
+                               ((*key, decisions.first[key]) for key in first if key in decisions.first))
+            candidates = _changed_keys(old.candidates, decisions.candidates)
+            self._replace_rows("cross_candidates", ("entity_id",), [(key,) for key in candidates],
+                               ((key, "\n".join(decisions.candidates[key])) for key in candidates
+                                if key in decisions.candidates))
+            if inputs.complete:
+                connection.execute("DELETE FROM cross_entities")
+                connection.execute("DELETE FROM cross_documents")
+            self._replace_rows("cross_entities", ("entity_id",), [(row[0],) for row in inputs.entity_rows],
+                               (row for row in inputs.entity_rows if row[1] is not None))
+            self._replace_rows("cross_documents", ("doc_id",), [(row[0],) for row in inputs.document_rows],
+                               (row for row in inputs.document_rows if row[1] is not None))
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('cross_places', ?)", (places_key,))
         return len(affected)
+
+    def _replace_rows(self, table: str, key_columns: tuple[str, ...], keys: Iterable[tuple], rows: Iterable[tuple]) -> None:
+        """Delete the rows of `table` with the given keys, then insert `rows` (inside the caller's transaction)."""
+        where = " AND ".join(f"{column} = ?" for column in key_columns)
+        self._connection.executemany(f"DELETE FROM {table} WHERE {where}", keys)
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is not None:
+            self._connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(first))})",
+                                         itertools.chain([first], rows))
 
     def table_rows(self, render: Callable[[DocumentResult], tuple[str, str, str]],
                    chunk: int = 2000) -> Iterator[tuple[str, str, str]]:

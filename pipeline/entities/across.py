@@ -17,14 +17,14 @@ Place entities resolved to the gazetteer keep their place id.
 The step reads compact data, not mentions: `mention_groups` sums an article's mentions per
 (entity id, canonical name, label, surface form), which the state stores with the article, and
 `cross_article_links` takes those rows of the whole corpus as a stream (one pass, nothing kept
-but one `_Entity` per per-article entity id) and returns only the links that change something
+but one `CorpusEntity` per per-article entity id) and returns only the links that change something
 (`CrossLinks`). `link_across_articles` is the same step on linked mentions held in memory.
 """
 from __future__ import annotations
 
 import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.entities.places import PlaceResolver, default_place_resolver, place_code
@@ -38,8 +38,8 @@ RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its
 
 
 @dataclass
-class _Entity:
-    """What the corpus knows about one per-article entity id."""
+class CorpusEntity:
+    """What the corpus knows about one per-article entity id (the state keeps it between runs)."""
 
     label: Label
     names: Counter  # canonical spelling -> mentions
@@ -84,16 +84,50 @@ def cross_article_links(groups: Iterable[CorpusGroup],
 
     `places` gives the place index when a decision needs it (a run passes the one cached on disk:
     building it from the gazetteer costs a few CPU-seconds)."""
+    return decide_links(collect_entities(groups), places)[0]
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What one cross-article step decided, kept by a run so that the next one decides again only
+    what a change can reach (`decide_links`): the variant merges, each short form's candidates,
+    and the short-form links of both passes ((doc_id, short id) -> full-name id)."""
+
+    moves: Mapping[str, tuple[str, str]]
+    candidates: Mapping[str, Sequence[str]]
+    first: Mapping[tuple[str, str], str]
+    second: Mapping[tuple[str, str], str]
+
+
+def decide_links(entities: dict[str, CorpusEntity], places: Callable[[], PlaceResolver] = default_place_resolver,
+                 previous: Decisions | None = None, changed: Collection[str] = ()) -> tuple[CrossLinks, Decisions]:
+    """The cross-article links of the corpus whose per-article entities are `entities` (spent: the
+    merge reuses their objects), and the decisions behind them.
+
+    With `previous`, the decisions on a corpus that differs from this one only in the entities
+    `changed` (per-article ids whose names, labels, surfaces or articles differ, or that came or
+    went), the short forms are decided again only where that can change the result; the result is
+    the one deciding everything gives (see `_redecide_short_forms`). Variant merges are always
+    decided on the whole corpus (cheap); when they differ from the previous ones everything is
+    decided again.
+    """
     places = functools.cache(places)  # asked once per decision that needs it
-    entities = _collect(groups)
     variant_of = _merge_variants(entities)
     article_labels = _article_labels(entities, variant_of)
     merged = _after_moves(entities, variant_of)
     del entities
     by_doc = _ids_by_document(merged)
-    short_links = _link_short_forms(merged, by_doc, article_labels, places)
-    return CrossLinks(moves=variant_of,
-                      short_forms={key: (target, _display(merged[target])) for key, target in short_links.items()})
+    candidates = _short_form_candidates(merged)
+    context = _Context(merged, by_doc, article_labels, places)
+    if previous is None or previous.moves != variant_of:
+        first, second = _link_short_forms(candidates, context)
+    else:
+        changed = {variant_of[e][0] if e in variant_of else e for e in changed}
+        first, second = _redecide_short_forms(previous, changed, candidates, context)
+    displays: dict[str, str] = {}
+    short_forms = {key: (target, displays.get(target) or displays.setdefault(target, _display(merged[target])))
+                   for key, target in second.items()}
+    return CrossLinks(moves=variant_of, short_forms=short_forms), Decisions(variant_of, candidates, first, second)
 
 
 def link_across_articles(
@@ -113,9 +147,9 @@ def link_across_articles(
     return result
 
 
-def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
-    """One `_Entity` per per-article entity id; a document id is stored once however many groups it has."""
-    entities: dict[str, _Entity] = {}
+def collect_entities(groups: Iterable[CorpusGroup]) -> dict[str, CorpusEntity]:
+    """One `CorpusEntity` per per-article entity id; a document id is stored once however many groups it has."""
+    entities: dict[str, CorpusEntity] = {}
     labels = {label.value: label for label in Label}
     last_doc = ""
     for doc_id, entity_id, canonical, label, _surface, surface_key, n in groups:
@@ -124,7 +158,7 @@ def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
         last_doc = doc_id
         entity = entities.get(entity_id)
         if entity is None:
-            entity = entities[entity_id] = _Entity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
+            entity = entities[entity_id] = CorpusEntity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
         names, mention_labels, label = entity.names, entity.mention_labels, labels[label]
         names[canonical] = names.get(canonical, 0) + n  # dict.get: Counter's `+=` runs Python code per miss
         mention_labels[label] = mention_labels.get(label, 0) + n
@@ -133,7 +167,7 @@ def _collect(groups: Iterable[CorpusGroup]) -> dict[str, _Entity]:
     return entities
 
 
-def _article_labels(entities: Mapping[str, _Entity], moves: Mapping[str, tuple[str, str]],
+def _article_labels(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]],
                    ) -> dict[tuple[str, str], set[Label]]:
     """(doc_id, merged entity id) -> the labels its article gave the name (before the corpus majority).
 
@@ -150,19 +184,19 @@ def _article_labels(entities: Mapping[str, _Entity], moves: Mapping[str, tuple[s
     return labels
 
 
-def _after_moves(entities: dict[str, _Entity], moves: Mapping[str, tuple[str, str]]) -> dict[str, _Entity]:
+def _after_moves(entities: dict[str, CorpusEntity], moves: Mapping[str, tuple[str, str]]) -> dict[str, CorpusEntity]:
     """The entities once spelling variants are merged: a moved id's mentions carry the merged id and name.
 
     The same as collecting the moved mentions again, without a second pass over the corpus; the
-    `_Entity` objects of `entities` are reused (and changed), so `entities` is spent afterwards.
+    `CorpusEntity` objects of `entities` are reused (and changed), so `entities` is spent afterwards.
     """
-    merged: dict[str, _Entity] = {}
+    merged: dict[str, CorpusEntity] = {}
     for entity_id, entity in entities.items():
         target = moves.get(entity_id)
         new_id = target[0] if target else entity_id
         if target:
             names = Counter({target[1]: sum(entity.names.values())})
-            entity = _Entity(label_of_entity_id(new_id), names, entity.documents, entity.mention_labels, entity.surfaces)
+            entity = CorpusEntity(label_of_entity_id(new_id), names, entity.documents, entity.mention_labels, entity.surfaces)
         into = merged.get(new_id)
         if into is None:
             merged[new_id] = entity
@@ -182,7 +216,7 @@ def loose_key(canonical: str) -> str:
     return " ".join(key.replace("-", " ").replace("'", "").split())
 
 
-def _merge_variants(entities: Mapping[str, _Entity]) -> dict[str, tuple[str, str]]:
+def _merge_variants(entities: Mapping[str, CorpusEntity]) -> dict[str, tuple[str, str]]:
     """entity id -> (merged id, canonical name) for ids whose names are spelling variants of another's."""
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
@@ -204,7 +238,7 @@ def _merge_variants(entities: Mapping[str, _Entity]) -> dict[str, tuple[str, str
     return moves
 
 
-def _join_place_spellings(groups: dict[str, list[str]], entities: Mapping[str, _Entity]) -> None:
+def _join_place_spellings(groups: dict[str, list[str]], entities: Mapping[str, CorpusEntity]) -> None:
     """Move a group without a resolved place into the one place that other articles wrote that way.
 
     'DEN BOSCH' tagged ORG in a dateline stays unresolved, while 'Den Bosch' elsewhere resolved to
@@ -232,7 +266,7 @@ def _join_place_spellings(groups: dict[str, list[str]], entities: Mapping[str, _
 MISSPELLING_MIN_LENGTH = 6  # shorter first names one letter apart are often two names (Marco, Mario)
 
 
-def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[str, _Entity]) -> None:
+def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[str, CorpusEntity]) -> None:
     """Move a person written once with a typo in the first name into the person spelled right.
 
     'Danill Medvedev' in one article joins 'Daniil Medvedev' when nobody else in the corpus has
@@ -266,11 +300,11 @@ def _one_edit_apart(first: str, second: str) -> bool:
     return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
 
 
-def _mentions(ids: Sequence[str], entities: Mapping[str, _Entity]) -> int:
+def _mentions(ids: Sequence[str], entities: Mapping[str, CorpusEntity]) -> int:
     return sum(sum(entities[i].names.values()) for i in ids)
 
 
-def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, _Entity]) -> tuple[str, str]:
+def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, CorpusEntity]) -> tuple[str, str]:
     """The id and name of a merged group: a resolved place keeps its place id, else label + most used spelling."""
     places = sorted((-sum(entities[i].names.values()), i) for i in ids if _is_resolved_place(i))
     if label is Label.LOC and places:
@@ -287,11 +321,11 @@ def _is_resolved_place(entity_id: str) -> bool:
     return bool(place_code(entity_id))
 
 
-def _display(entity: _Entity) -> str:
+def _display(entity: CorpusEntity) -> str:
     return min(entity.names, key=lambda n: (-entity.names[n], n))
 
 
-def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
+def _ids_by_document(entities: Mapping[str, CorpusEntity]) -> dict[str, list[str]]:
     """doc_id -> the entity ids its article names, each once: lists, a third of the memory of sets
     (120k of them at 120k articles); the decisions turn the one they look at into a set."""
     by_doc: dict[str, list[str]] = defaultdict(list)
@@ -301,37 +335,87 @@ def _ids_by_document(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
     return by_doc
 
 
-def _link_short_forms(
-    entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
-) -> dict[tuple[str, str], str]:
-    """(doc_id, short-form entity id) -> the full-name entity it joins in that article.
+@dataclass(frozen=True)
+class _Context:
+    """The merged corpus the short forms are decided on."""
+
+    entities: Mapping[str, CorpusEntity]
+    by_doc: Mapping[str, Sequence[str]]  # doc_id -> the merged ids its article names
+    article_labels: Mapping[tuple[str, str], set[Label]]
+    places: Callable[[], PlaceResolver]
+
+
+def _link_short_forms(candidates: Mapping[str, Sequence[str]], context: _Context,
+                      ) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """(doc_id, short-form entity id) -> the full-name entity it joins in that article, after the
+    first pass and after the second (the result).
 
     Decided twice: the second time an article's other short forms count as the full names they
     joined the first time ('De Ligt' beside 'De Jong' is Matthijs de Ligt, whom Frenkie de Jong's
     articles name). A candidate's articles stay those that spell its full name, so one wrong first
     link does not lend it the context of a stranger's article.
     """
-    candidates = _short_form_candidates(entities)
-    first = _decide_short_forms(candidates, entities, by_doc, article_labels, places)
-    relinked = dict(by_doc)  # only the articles with a link get a new list: the others are shared
+    everywhere = {short_id: context.entities[short_id].documents for short_id in candidates}
+    first = _decide_short_forms(everywhere, candidates, context, context.by_doc)
+    return first, _decide_short_forms(everywhere, candidates, context, _relinked_ids(context.by_doc, first))
+
+
+def _relinked_ids(by_doc: Mapping[str, Sequence[str]], first: Mapping[tuple[str, str], str]) -> dict[str, Sequence[str]]:
+    """doc_id -> its entity ids with the first pass's short-form links applied (the second pass's view);
+    only the articles with a link get a new list: the others are shared."""
+    relinked = dict(by_doc)
     for doc_id in {doc_id for doc_id, _ in first}:
         relinked[doc_id] = list({first.get((doc_id, e), e) for e in by_doc[doc_id]})
-    return _decide_short_forms(candidates, entities, relinked, article_labels, places)
+    return relinked
 
 
-def _decide_short_forms(
-    candidates: Mapping[str, Sequence[str]], entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]],
-    article_labels: Mapping[tuple[str, str], set[Label]], places: Callable[[], PlaceResolver],
-) -> dict[tuple[str, str], str]:
-    links = {}
-    for short_id, options in candidates.items():
-        short = entities[short_id]
+def _redecide_short_forms(previous: Decisions, changed: set[str], candidates: Mapping[str, Sequence[str]],
+                          context: _Context) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """`_link_short_forms` on a corpus whose variant merges are `previous`'s and whose merged entities
+    differ from those `previous` was decided on only in `changed`: the same two passes, deciding
+    again only the (article, short form) pairs whose inputs can differ, and keeping the others.
+
+    Why that is the whole result: `_decide` for (d, s) reads s's entity (its articles, names,
+    surfaces, label), its candidate list, each candidate's entity, the ids of article d, the
+    article labels of (d, s) and the neighbour sets of s and of its candidates, which are made from
+    the entity's own articles and the ids of those articles. With equal merges, an entity outside
+    `changed` has the same articles and names, the article labels of its articles are the same, and
+    any article whose ids changed names only `changed` entities. So in the first pass a pair can
+    change only if s or a candidate of s is in `changed`, or s's candidate list changed (`recast`).
+    The second pass reads the first pass's links through the relinked ids: an article whose first
+    links changed changes the neighbour sets of every entity it names, so those entities join
+    `changed` for it (which also decides again every pair of that article: its short forms are
+    among them).
+    """
+    recast = {s for s in candidates.keys() | previous.candidates.keys() if candidates.get(s) != previous.candidates.get(s)}
+
+    def reached(ids: set[str]) -> dict[str, Iterable[str]]:
+        """The short forms to decide again in all their articles: changed, recast, or a candidate changed."""
+        return {s: context.entities[s].documents for s, options in candidates.items()
+                if s in ids or s in recast or not ids.isdisjoint(options)}
+
+    again = reached(changed)
+    first = {key: target for key, target in previous.first.items() if key[1] in candidates and key[1] not in again}
+    first.update(_decide_short_forms(again, candidates, context, context.by_doc))
+    relinked_docs = {key[0] for key in previous.first.keys() | first.keys() if previous.first.get(key) != first.get(key)}
+    again = reached(changed.union(*(context.by_doc.get(doc_id, ()) for doc_id in relinked_docs)))
+    second = {key: target for key, target in previous.second.items() if key[1] in candidates and key[1] not in again}
+    second.update(_decide_short_forms(again, candidates, context, _relinked_ids(context.by_doc, first)))
+    return first, second
+
+
+def _decide_short_forms(wanted: Mapping[str, Iterable[str]], candidates: Mapping[str, Sequence[str]],
+                        context: _Context, by_doc: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], str]:
+    """The links of the short forms in `wanted` (short id -> the articles to decide it in), each article
+    seen with the ids `by_doc` gives it."""
+    entities, links = context.entities, {}
+    for short_id, doc_ids in wanted.items():
+        short, options = entities[short_id], candidates[short_id]
         evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))  # a full name is rarely another's option
         target_label, short_key = entities[options[0]].label, _short_key(short)
-        for doc_id in sorted(short.documents):
-            same_label = target_label in article_labels.get((doc_id, short_id), {short.label})
-            if not same_label and _is_place_name(short, places()):
+        for doc_id in sorted(doc_ids):
+            same_label = target_label in context.article_labels.get((doc_id, short_id), {short.label})
+            if not same_label and _is_place_name(short, context.places()):
                 continue
             target = _decide(short_id, short, short_key, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
@@ -348,7 +432,7 @@ class _Neighbours:
     kept for the whole pass, cost 40 CPU-s and ~300 MB at 120k articles.
     """
 
-    def __init__(self, entities: Mapping[str, _Entity], by_doc: Mapping[str, Sequence[str]]):
+    def __init__(self, entities: Mapping[str, CorpusEntity], by_doc: Mapping[str, Sequence[str]]):
         self._entities, self._by_doc = entities, by_doc
         self._sets: dict[str, tuple[set[str], set[str]]] = {}
 
@@ -369,12 +453,12 @@ class _Neighbours:
 class _Evidence:
     """What the corpus says about a short form and the full names it may stand for."""
 
-    entities: Mapping[str, _Entity]
+    entities: Mapping[str, CorpusEntity]
     by_doc: Mapping[str, Sequence[str]]
     neighbours: _Neighbours  # the entities named beside one entity
 
 
-def _short_form_candidates(entities: Mapping[str, _Entity]) -> dict[str, list[str]]:
+def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, list[str]]:
     """Short-form entity id -> full-name entity ids of one label it may stand for.
 
     A PER short form is the end of a longer person name ('trump' in 'donald trump', 'de wever' in
@@ -430,7 +514,7 @@ def _surnames(words: Sequence[str]) -> list[str]:
             if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
 
 
-def _short_key(entity: _Entity) -> str | None:
+def _short_key(entity: CorpusEntity) -> str | None:
     """The key under which an entity may be a short form of a fuller name, or None.
 
     A person: a surname alone or with its particles, also after a title ('mr. epstein' ->
@@ -448,12 +532,12 @@ def _short_key(entity: _Entity) -> str | None:
     return key if len(tokens(key)) == 1 and key.isalpha() else None
 
 
-def _is_place_name(entity: _Entity, places: PlaceResolver) -> bool:
+def _is_place_name(entity: CorpusEntity, places: PlaceResolver) -> bool:
     """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
     return bool(places.candidates(_display(entity)))
 
 
-def _decide(short_id: str, short: _Entity, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
+def _decide(short_id: str, short: CorpusEntity, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
             needs_names: bool) -> str | None:
     """The full name a short form means in one article, or None when the corpus cannot tell.
 
