@@ -158,3 +158,57 @@ def test_full_disk_is_a_state_write_error_that_says_what_to_free(tmp_path):
                                               r"free some disk space"):
         store.save([replace(result(), status_detail="Een lange waarschuwing. " * 2000)])  # bodies are not stored
     assert list(store.results()) == []
+
+
+STATE_NAMES = [("Bart De Wever", Label.PER), ("Anuna De Wever", Label.PER), ("De Wever", Label.PER), ("N-VA", Label.ORG),
+               ("Sigrid Kaag", Label.PER), ("Kaag", Label.PER), ("Kaag", Label.LOC), ("Antwerpen", Label.LOC),
+               ("ANTWERPEN", Label.ORG), ("Rutte", Label.PER), ("Mark Rutte", Label.PER), ("Den Haag", Label.LOC)]
+
+
+def random_result(rng, doc_id: str) -> DocumentResult:
+    """An article naming a few random names, its mentions linked within the article."""
+    names = rng.sample(STATE_NAMES, rng.randint(1, 5))
+    body = " en ".join(name for name, _ in names) + " spraken."
+    mentions, cursor = [], 0
+    for name, label in names:
+        start = body.index(name, cursor)
+        mentions.append(Mention(Field.BODY, start, start + len(name), name, label, 0))
+        cursor = start + len(name)
+    return linked(replace(result(doc_id, body), mentions=tuple(mentions), timexes=()))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_path, seed):
+    """Saves, edits and deletes through the store, the rows rendered or not (a run killed before
+    rendering): after each step the links and the stored decisions equal those of a full decision."""
+    import random
+
+    from pipeline.entities import cross_article_links, decide_links
+    from pipeline.entities.across import collect_entities
+    from pipeline.entities.places import default_place_resolver
+
+    rng = random.Random(seed)
+    store = StateStore(tmp_path, "fp1")
+    store.save([random_result(rng, f"d{i}") for i in range(6)])
+    stored = [f"d{i}" for i in range(6)]
+    for step in range(25):
+        action = rng.choice(["save", "save", "delete"]) if len(stored) > 1 else "save"
+        if action == "save":
+            doc_id = rng.choice(stored + [f"n{step}"])
+            store.save([random_result(rng, doc_id)])
+            stored = sorted(set(stored) | {doc_id})
+        else:
+            doc_id = stored.pop(rng.randrange(len(stored)))
+            store.delete([doc_id])
+        inputs = store.cross_inputs("places")
+        links, decisions = decide_links(inputs.entities, default_place_resolver, inputs.previous, inputs.changed)
+        store.adopt_links(links, decisions, inputs, "places")
+        if rng.random() < 0.7:
+            list(store.table_rows(lambda r: ("", "", "")))  # rendered: the articles are no longer changed
+        full_links, full = decide_links(collect_entities(store.groups()), default_place_resolver)
+        assert links == full_links == cross_article_links(store.groups(), default_place_resolver), f"step {step}"
+        again = store.cross_inputs("places")
+        assert (again.previous.first, again.previous.second, again.previous.candidates) == (
+            full.first, full.second, {key: list(value) for key, value in full.candidates.items()})
+        assert again.entities == collect_entities(store.groups())
+    store.close()
