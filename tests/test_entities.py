@@ -604,7 +604,7 @@ def test_deciding_again_only_what_a_change_reaches_equals_deciding_everything(se
         collect_entities((doc_id, *group) for doc_id, groups in sorted(corpus.items()) for group in groups),
         lambda: places, previous, changed)
     _, previous = decided()
-    kept_decisions, linked = 0, 0
+    merges_changed, linked = 0, 0
     for step in range(60):
         action, doc_id = rng.choice(["add", "edit", "edit", "remove"]), rng.choice(sorted(corpus))
         if action == "add":
@@ -616,7 +616,7 @@ def test_deciding_again_only_what_a_change_reaches_equals_deciding_everything(se
         full_links, full = decided()
         links, incremental = decided(changed, previous)
         assert (links, incremental) == (full_links, full), f"step {step}: {action} {doc_id}"
-        kept_decisions += full.moves == previous.moves
+        merges_changed += full.moves != previous.moves
         linked += bool(full.second)
         previous = incremental
-    assert kept_decisions >= 10 and linked >= 10  # the incremental path ran, and on links worth keeping
+    assert merges_changed >= 2 and linked >= 20  # variant merges changed now and then; links worth keeping

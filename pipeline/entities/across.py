@@ -107,22 +107,23 @@ def decide_links(entities: dict[str, CorpusEntity], places: Callable[[], PlaceRe
     With `previous`, the decisions on a corpus that differs from this one only in the entities
     `changed` (per-article ids whose names, labels, surfaces or articles differ, or that came or
     went), the short forms are decided again only where that can change the result; the result is
-    the one deciding everything gives (see `_redecide_short_forms`). Variant merges are always
-    decided on the whole corpus (cheap); when they differ from the previous ones everything is
-    decided again.
+    the one deciding everything gives (see `_changed_merged_ids`, `_redecide_short_forms`).
+    Variant merges are decided on the whole corpus every time (they are cheap).
     """
     places = functools.cache(places)  # asked once per decision that needs it
     variant_of = _merge_variants(entities)
     article_labels = _article_labels(entities, variant_of)
+    if previous is not None:
+        changed, renamed_in = _changed_merged_ids(entities, variant_of, previous.moves, changed)
     merged = _after_moves(entities, variant_of)
     del entities
     by_doc = _ids_by_document(merged)
     candidates = _short_form_candidates(merged)
     context = _Context(merged, by_doc, article_labels, places)
-    if previous is None or previous.moves != variant_of:
+    if previous is None:
         first, second = _link_short_forms(candidates, context)
     else:
-        changed = {variant_of[e][0] if e in variant_of else e for e in changed}
+        changed.update(*(by_doc.get(doc_id, ()) for doc_id in renamed_in))
         first, second = _redecide_short_forms(previous, changed, candidates, context)
     displays: dict[str, str] = {}
     short_forms = {key: (target, displays.get(target) or displays.setdefault(target, _display(merged[target])))
@@ -335,6 +336,24 @@ def _ids_by_document(entities: Mapping[str, CorpusEntity]) -> dict[str, list[str
     return by_doc
 
 
+def _changed_merged_ids(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]],
+                       old_moves: Mapping[str, tuple[str, str]], changed: Iterable[str]) -> tuple[set[str], set[str]]:
+    """The merged entities that may differ from those the previous decisions saw, and the articles
+    whose merged ids differ although their mention groups do not.
+
+    A merged entity is the sum of its members, renamed: it is unchanged unless a member changed
+    (`changed`, under its new merged id) or was merged differently (`remerged`: a move that came,
+    went or changed its target or name), which changes its old and its new target. A remerged
+    entity's articles now name another merged id, so the caller adds every entity those articles
+    name (their neighbour sets read them), the id itself among them when it stands alone now.
+    Read before `_after_moves` spends `entities`.
+    """
+    remerged = {e for e in moves.keys() | old_moves.keys() if moves.get(e) != old_moves.get(e)}
+    ids = {moves[e][0] if e in moves else e for e in changed}
+    ids.update(table[e][0] for e in remerged for table in (moves, old_moves) if e in table)
+    return ids, set().union(*(entities[e].documents for e in remerged if e in entities))
+
+
 @dataclass(frozen=True)
 class _Context:
     """The merged corpus the short forms are decided on."""
@@ -371,16 +390,17 @@ def _relinked_ids(by_doc: Mapping[str, Sequence[str]], first: Mapping[tuple[str,
 
 def _redecide_short_forms(previous: Decisions, changed: set[str], candidates: Mapping[str, Sequence[str]],
                           context: _Context) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], str]]:
-    """`_link_short_forms` on a corpus whose variant merges are `previous`'s and whose merged entities
-    differ from those `previous` was decided on only in `changed`: the same two passes, deciding
-    again only the (article, short form) pairs whose inputs can differ, and keeping the others.
+    """`_link_short_forms` on a corpus whose merged entities differ from those `previous` was decided
+    on only in `changed`, which also holds every entity named by an article whose merged ids
+    differ: the same two passes, deciding again only the (article, short form) pairs whose inputs
+    can differ, and keeping the others.
 
     Why that is the whole result: `_decide` for (d, s) reads s's entity (its articles, names,
     surfaces, label), its candidate list, each candidate's entity, the ids of article d, the
     article labels of (d, s) and the neighbour sets of s and of its candidates, which are made from
-    the entity's own articles and the ids of those articles. With equal merges, an entity outside
-    `changed` has the same articles and names, the article labels of its articles are the same, and
-    any article whose ids changed names only `changed` entities. So in the first pass a pair can
+    the entity's own articles and the ids of those articles. An entity outside `changed` has the
+    same members, articles and names, so the same article labels, and none of its articles names
+    other ids than before (such an article would put it in `changed`). So in the first pass a pair can
     change only if s or a candidate of s is in `changed`, or s's candidate list changed (`recast`).
     The second pass reads the first pass's links through the relinked ids: an article whose first
     links changed changes the neighbour sets of every entity it names, so those entities join
