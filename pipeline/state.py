@@ -26,7 +26,6 @@ import hashlib
 import itertools
 import json
 import sqlite3
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -181,8 +180,8 @@ _LABELS = {label.value: label for label in Label}
 
 def _decode_entity(entity_id: str, aggregate: str) -> CorpusEntity:
     names, labels, surfaces = json.loads(aggregate)
-    return CorpusEntity(label_of_entity_id(entity_id), Counter(names), set(),
-                        Counter({_LABELS[label]: n for label, n in labels.items()}), set(surfaces))
+    return CorpusEntity(label_of_entity_id(entity_id), names, set(), {_LABELS[label]: n for label, n in labels.items()},
+                        set(surfaces))
 
 
 class RunLockedError(RuntimeError):

@@ -42,9 +42,9 @@ class CorpusEntity:
     """What the corpus knows about one per-article entity id (the state keeps it between runs)."""
 
     label: Label
-    names: Counter  # canonical spelling -> mentions
+    names: dict[str, int]  # canonical spelling -> mentions
     documents: set
-    mention_labels: Counter  # the labels the model gave its mentions
+    mention_labels: dict[Label, int]  # the labels the model gave its mentions (plain dicts: cheaper to make)
     surfaces: set  # surface keys of its mentions
 
 
@@ -159,9 +159,9 @@ def collect_entities(groups: Iterable[CorpusGroup]) -> dict[str, CorpusEntity]:
         last_doc = doc_id
         entity = entities.get(entity_id)
         if entity is None:
-            entity = entities[entity_id] = CorpusEntity(label_of_entity_id(entity_id), Counter(), set(), Counter(), set())
+            entity = entities[entity_id] = CorpusEntity(label_of_entity_id(entity_id), {}, set(), {}, set())
         names, mention_labels, label = entity.names, entity.mention_labels, labels[label]
-        names[canonical] = names.get(canonical, 0) + n  # dict.get: Counter's `+=` runs Python code per miss
+        names[canonical] = names.get(canonical, 0) + n
         mention_labels[label] = mention_labels.get(label, 0) + n
         entity.documents.add(doc_id)
         entity.surfaces.add(surface_key)
@@ -196,17 +196,22 @@ def _after_moves(entities: dict[str, CorpusEntity], moves: Mapping[str, tuple[st
         target = moves.get(entity_id)
         new_id = target[0] if target else entity_id
         if target:
-            names = Counter({target[1]: sum(entity.names.values())})
+            names = {target[1]: sum(entity.names.values())}
             entity = CorpusEntity(label_of_entity_id(new_id), names, entity.documents, entity.mention_labels, entity.surfaces)
         into = merged.get(new_id)
         if into is None:
             merged[new_id] = entity
             continue
-        into.names.update(entity.names)
+        _add_counts(into.names, entity.names)
         into.documents |= entity.documents
-        into.mention_labels.update(entity.mention_labels)
+        _add_counts(into.mention_labels, entity.mention_labels)
         into.surfaces |= entity.surfaces
     return merged
+
+
+def _add_counts(into: dict, counts: Mapping) -> None:
+    for key, n in counts.items():
+        into[key] = into.get(key, 0) + n
 
 
 def loose_key(canonical: str) -> str:
@@ -432,7 +437,7 @@ def _decide_short_forms(wanted: Mapping[str, Iterable[str]], candidates: Mapping
     for short_id, doc_ids in wanted.items():
         short, options = entities[short_id], candidates[short_id]
         evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))  # a full name is rarely another's option
-        target_label, short_key = entities[options[0]].label, _short_key(short)
+        target_label, short_key = entities[options[0]].label, _short_key(short.label, _display(short))
         for doc_id in sorted(doc_ids):
             same_label = target_label in context.article_labels.get((doc_id, short_id), {short.label})
             if not same_label and _is_place_name(short, context.places()):
@@ -490,8 +495,10 @@ def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, li
     """
     suffixes: dict[str, set[str]] = defaultdict(set)
     seen_as: dict[tuple[Label, str], set[str]] = defaultdict(set)
+    displays = {}
     for entity_id, entity in entities.items():
-        key = name_key(_display(entity))
+        display = displays[entity_id] = _display(entity)
+        key = name_key(display)
         words = tokens(key)
         if entity.label is Label.PER and not without_title(key) and len(words) >= 2 and len(words[0]) > 2 \
                 and "." not in words[0]:
@@ -501,14 +508,14 @@ def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, li
             seen_as[(entity.label, surface)].add(entity_id)
     candidates = {}
     for entity_id, entity in entities.items():
-        key = _short_key(entity)
+        key = _short_key(entity.label, displays[entity_id])
         if key is None:
             continue
         if entity.label is Label.PER:
             found = seen_as.get((Label.PER, key), set()) | suffixes.get(key, set())
         elif _is_resolved_place(entity_id):
             continue  # the gazetteer decided what it is
-        elif entity.label is Label.ORG and looks_like_acronym(_display(entity)):
+        elif entity.label is Label.ORG and looks_like_acronym(displays[entity_id]):
             found = set(seen_as.get((entity.label, key), ()))
         else:
             found = set(suffixes.get(key, ()))  # a one-word place, organisation or other that may be a surname
@@ -534,20 +541,19 @@ def _surnames(words: Sequence[str]) -> list[str]:
             if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
 
 
-def _short_key(entity: CorpusEntity) -> str | None:
-    """The key under which an entity may be a short form of a fuller name, or None.
+def _short_key(label: Label, display: str) -> str | None:
+    """The key under which an entity (its label, its display name) may be a short form of a fuller name, or None.
 
     A person: a surname alone or with its particles, also after a title ('mr. epstein' ->
     'epstein'). An organisation: an acronym. Any other label: one word, compared with surnames.
     """
-    display = _display(entity)
     key = name_key(display)
-    if entity.label is Label.PER:
+    if label is Label.PER:
         key = without_title(key) or key
         words = tokens(key)  # empty for a name of punctuation only ("'", "-"): no short form of anyone
         short = len(words) == 1 or (1 < len(words) <= 3 and words[0] in ("de", "van", "den", "der", "ter", "ten", "vande"))
         return key if short else None
-    if entity.label is Label.ORG and looks_like_acronym(display):
+    if label is Label.ORG and looks_like_acronym(display):
         return key
     return key if len(tokens(key)) == 1 and key.isalpha() else None
 
