@@ -600,7 +600,8 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     per status, table digests."""
     clock = time.perf_counter()
     inputs = store.cross_inputs(place_index_key())
-    links, decisions = decide_links(inputs.entities, lambda: place_resolver(config), inputs.previous, inputs.changed)
+    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_resolver(config), inputs.previous,
+                                    inputs.changed)
     store.adopt_links(links, decisions, inputs, place_index_key())
     del inputs, decisions  # the tables need only the links
     store.refresh_entities(lambda counts: _entity_texts(config, counts))

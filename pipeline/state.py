@@ -33,7 +33,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .entities.across import CorpusEntity, CorpusGroup, CrossLinks, Decisions, collect_entities, mention_groups
+from .entities.across import (Articles, CorpusEntity, CorpusGroup, CrossLinks, Decisions, LazyMapping,
+                              collect_entities, mention_groups)
 from .entities.names import label_of_entity_id
 from .records import (Document, DocumentResult, Field, Label, LanguageGuess, LinkedMention, Mention, Status, Timex,
                       TimexType)
@@ -128,17 +129,44 @@ class StoredDecisions:
 
 @dataclass
 class CrossInputs:
-    """`StateStore.cross_inputs`: the entities to decide on (`decide_links` spends them), the previous
-    decisions it may keep (None: decide everything) and the entities they are not valid for, and the
-    rows that bring the stored entities up to date once the decisions are stored."""
+    """`StateStore.cross_inputs`: the entities to decide on and which article names which, the
+    previous decisions it may keep (None: decide everything) and the entities they are not valid
+    for, and what `adopt_links` needs to store the entities with the new decisions."""
 
     entities: dict[str, CorpusEntity]
+    articles: Articles
     previous: Decisions | None
     changed: set[str]
-    entity_rows: list[tuple[str, str | None]]  # (entity id, aggregate), None: the entity is gone
-    document_rows: list[tuple[str, str | None]]  # (doc_id, its entity ids), None: it names none
     stored: StoredDecisions
-    complete: bool  # the rows replace every stored one
+    dirty: dict[str, list[str]] | None  # doc_id -> the entity ids it names now, of the articles changed; None: all
+
+
+class _StoredIds(LazyMapping):
+    """doc_id -> the per-article entity ids it names: as the last step stored them (`cross_documents`,
+    by key), or as they are now for the articles changed since (`now`). Each id is the one string
+    object of its entity (120k articles name 2M of them)."""
+
+    def __init__(self, stored: Callable[[str], list[str]], now: dict[str, list[str]], entity_ids: Iterable[str]):
+        super().__init__()
+        self._stored, self._now = stored, now
+        self._ids = {entity_id: entity_id for entity_id in entity_ids}
+
+    def _make(self, doc_id: str) -> list[str] | None:
+        named = self._now[doc_id] if doc_id in self._now else self._stored(doc_id)
+        return [self._ids.get(entity_id, entity_id) for entity_id in named] or None
+
+
+class _StoredDocuments(LazyMapping):
+    """Per-article entity id -> the set of its articles, from its mention groups (by index)."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        super().__init__()
+        self._connection, self._doc_ids = connection, {}
+
+    def _make(self, entity_id: str) -> set[str] | None:
+        rows = self._connection.execute("SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id = ?", (entity_id,))
+        intern = self._doc_ids.setdefault
+        return {intern(row[0], row[0]) for row in rows} or None
 
 
 def _decisions(stored: StoredDecisions) -> Decisions:
@@ -151,26 +179,8 @@ def _changed_keys(old: dict, new) -> list:
     return [key for key in old.keys() | new.keys() if old.get(key) != new.get(key)]
 
 
-def _entity_rows(entity_ids: Iterable[str], entities: dict[str, CorpusEntity]) -> list[tuple[str, str | None]]:
-    """(entity id, stored aggregate) of the given entities; None for those no longer in `entities`.
-    Computed before the merge spends the entities."""
-    return [(entity_id, _encode_entity(entities[entity_id]) if entity_id in entities else None)
-            for entity_id in sorted(entity_ids)]
-
-
-def _document_rows(entities: dict[str, CorpusEntity], doc_ids: set[str]) -> list[tuple[str, str | None]]:
-    """(doc_id, the ids of the entities it names) of the articles in `doc_ids`, which `entities` holds
-    every entity of; None for an article that names none."""
-    named: dict[str, list[str]] = {doc_id: [] for doc_id in doc_ids}
-    for entity_id, entity in entities.items():
-        for doc_id in entity.documents:
-            if doc_id in named:
-                named[doc_id].append(entity_id)
-    return [(doc_id, "\n".join(sorted(ids)) if ids else None) for doc_id, ids in sorted(named.items())]
-
-
 def _encode_entity(entity: CorpusEntity) -> str:
-    """An entity without its articles (kept per article in `cross_documents`) as compact JSON."""
+    """An entity (its articles are kept per article in `cross_documents`) as compact JSON."""
     labels = {label.value: n for label, n in entity.mention_labels.items()}
     return json.dumps([entity.names, labels, sorted(entity.surfaces)], ensure_ascii=False, separators=(",", ":"))
 
@@ -180,7 +190,7 @@ _LABELS = {label.value: label for label in Label}
 
 def _decode_entity(entity_id: str, aggregate: str) -> CorpusEntity:
     names, labels, surfaces = json.loads(aggregate)
-    return CorpusEntity(label_of_entity_id(entity_id), names, set(), {_LABELS[label]: n for label, n in labels.items()},
+    return CorpusEntity(label_of_entity_id(entity_id), names, {_LABELS[label]: n for label, n in labels.items()},
                         set(surfaces))
 
 
@@ -388,34 +398,38 @@ class StateStore:
         return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
 
     def cross_inputs(self, places_key: str) -> CrossInputs:
-        """What the cross-article step needs: every per-article entity of the corpus as it is now, and
-        the previous run's decisions with the entities they can no longer be trusted for.
+        """What the cross-article step needs: every per-article entity of the corpus as it is now, which
+        article names which (read from the state only where a decision asks), and the previous run's
+        decisions with the entities they can no longer be trusted for.
 
         Kept from the last step (`adopt_links`): the entities' names, labels and surfaces
-        (`cross_entities`) and each article's entity ids (`cross_documents`), from which the
-        entities' articles follow. The articles whose mention groups changed since are those not
-        rendered yet (`save` and `replace_links` clear their rows; a crash before they are rendered
-        again only makes this set larger) and those deleted; every entity they named before or name
-        now is counted again from its mention groups, by index, and is `changed`. Without a complete
-        previous step for this place index (`places_key`), everything is collected from the groups.
+        (`cross_entities`) and each article's entity ids (`cross_documents`). The articles whose
+        mention groups changed since are those not rendered yet (`save` and `replace_links` clear
+        their rows; a crash before they are rendered again only makes this set larger) and those
+        deleted; every entity they named before or name now is counted again from its mention
+        groups, by index, and is `changed`. Without a complete previous step for this place index
+        (`places_key`), everything is collected from the groups.
         """
         stored = self._stored_decisions()
         if self.get_meta("cross_places") != places_key:
-            entities = collect_entities(self.groups())
-            return CrossInputs(entities, None, set(), _entity_rows(entities, entities),
-                               _document_rows(entities, {d for e in entities.values() for d in e.documents}), stored,
-                               complete=True)
-        dirty = self._changed_documents()
-        entities, before = self._kept_entities(dirty)
-        now = {doc_id: {row[0] for row in self._connection.execute(
-            "SELECT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))} for doc_id in dirty}
-        changed = set().union(*before.values(), *now.values())
+            entities, ids = collect_entities(self.groups())
+            return CrossInputs(entities, Articles.of(ids), None, set(), stored, dirty=None)
+        now = {doc_id: [row[0] for row in self._connection.execute(
+            "SELECT DISTINCT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))]
+            for doc_id in self._changed_documents()}
+        changed = set().union(*now.values(), *(self._stored_ids(doc_id) for doc_id in now))
+        entities = {entity_id: _decode_entity(entity_id, aggregate) for entity_id, aggregate in
+                    self._connection.execute("SELECT entity_id, aggregate FROM cross_entities")}
         for entity_id in changed:
             entities.pop(entity_id, None)
-        recounted = collect_entities(self._groups_of_entities(changed))
-        entities.update(recounted)
-        return CrossInputs(entities, _decisions(stored), changed, _entity_rows(changed, recounted),
-                           _document_rows(recounted, dirty), stored, complete=False)
+        entities.update(collect_entities(self._groups_of_entities(changed))[0])
+        articles = Articles(_StoredIds(self._stored_ids, now, entities), _StoredDocuments(self._connection))
+        return CrossInputs(entities, articles, _decisions(stored), changed, stored, dirty=now)
+
+    def _stored_ids(self, doc_id: str) -> list[str]:
+        """The entity ids the last cross-article step stored for an article ([] for none)."""
+        row = self._connection.execute("SELECT entity_ids FROM cross_documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0].split("\n") if row else []
 
     def _changed_documents(self) -> set[str]:
         """The articles whose mention groups may differ from those the last cross-article step read."""
@@ -423,20 +437,6 @@ class StateStore:
         deleted = self._connection.execute(
             "SELECT doc_id FROM cross_documents WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
         return {row[0] for row in itertools.chain(unrendered, deleted)}
-
-    def _kept_entities(self, dirty: set[str]) -> tuple[dict[str, CorpusEntity], dict[str, list[str]]]:
-        """The entities the last cross-article step stored, with their articles; and the entity ids it
-        stored for the articles in `dirty`."""
-        entities = {entity_id: _decode_entity(entity_id, aggregate)
-                    for entity_id, aggregate in self._connection.execute("SELECT entity_id, aggregate FROM cross_entities")}
-        before = {}
-        for doc_id, entity_ids in self._connection.execute("SELECT doc_id, entity_ids FROM cross_documents"):
-            named = entity_ids.split("\n")
-            for entity_id in named:
-                entities[entity_id].documents.add(doc_id)
-            if doc_id in dirty:
-                before[doc_id] = named
-        return entities, before
 
     def _groups_of_entities(self, entity_ids: Iterable[str]) -> Iterator[CorpusGroup]:
         """Every mention group of the given entities, by index."""
@@ -481,15 +481,26 @@ class StateStore:
             self._replace_rows("cross_candidates", ("entity_id",), [(key,) for key in candidates],
                                ((key, "\n".join(decisions.candidates[key])) for key in candidates
                                 if key in decisions.candidates))
-            if inputs.complete:
-                connection.execute("DELETE FROM cross_entities")
-                connection.execute("DELETE FROM cross_documents")
-            self._replace_rows("cross_entities", ("entity_id",), [(row[0],) for row in inputs.entity_rows],
-                               (row for row in inputs.entity_rows if row[1] is not None))
-            self._replace_rows("cross_documents", ("doc_id",), [(row[0],) for row in inputs.document_rows],
-                               (row for row in inputs.document_rows if row[1] is not None))
+            self._store_entities(inputs)
             connection.execute("INSERT OR REPLACE INTO meta VALUES ('cross_places', ?)", (places_key,))
         return len(affected)
+
+    def _store_entities(self, inputs: CrossInputs) -> None:
+        """Bring `cross_entities` and `cross_documents` to the entities the links were decided on
+        (inside the caller's transaction): all of them after a complete step, else the changed ones."""
+        entities, connection = inputs.entities, self._connection
+        if inputs.dirty is None:
+            connection.execute("DELETE FROM cross_entities")
+            connection.execute("DELETE FROM cross_documents")
+            connection.executemany("INSERT INTO cross_entities VALUES (?, ?)",
+                                   ((entity_id, _encode_entity(entity)) for entity_id, entity in entities.items()))
+            connection.executemany("INSERT INTO cross_documents VALUES (?, ?)",
+                                   ((doc_id, "\n".join(ids)) for doc_id, ids in inputs.articles.ids.items()))
+            return
+        self._replace_rows("cross_entities", ("entity_id",), [(e,) for e in inputs.changed],
+                           ((e, _encode_entity(entities[e])) for e in inputs.changed if e in entities))
+        self._replace_rows("cross_documents", ("doc_id",), [(doc_id,) for doc_id in inputs.dirty],
+                           ((doc_id, "\n".join(ids)) for doc_id, ids in inputs.dirty.items() if ids))
 
     def _replace_rows(self, table: str, key_columns: tuple[str, ...], keys: Iterable[tuple], rows: Iterable[tuple]) -> None:
         """Delete the rows of `table` with the given keys, then insert `rows` (inside the caller's transaction)."""

@@ -596,13 +596,14 @@ def test_deciding_again_only_what_a_change_reaches_equals_deciding_everything(se
     """Random adds, edits and removes; after each, the kept-and-redecided links equal a full decision."""
     import random
 
-    from pipeline.entities.across import collect_entities, decide_links
+    from pipeline.entities.across import Articles, collect_entities, decide_links
+
+    def decided(changed=(), previous=None):
+        entities, ids = collect_entities((doc_id, *group) for doc_id, groups in sorted(corpus.items()) for group in groups)
+        return decide_links(entities, Articles.of(ids), lambda: places, previous, changed)
 
     rng = random.Random(seed)
     corpus = {f"doc{i:02}": random_article(rng) for i in range(8)}
-    decided = lambda changed=(), previous=None: decide_links(  # noqa: E731
-        collect_entities((doc_id, *group) for doc_id, groups in sorted(corpus.items()) for group in groups),
-        lambda: places, previous, changed)
     _, previous = decided()
     merges_changed, linked = 0, 0
     for step in range(60):

@@ -184,7 +184,7 @@ def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_pa
     import random
 
     from pipeline.entities import cross_article_links, decide_links
-    from pipeline.entities.across import collect_entities
+    from pipeline.entities.across import Articles, collect_entities
     from pipeline.entities.places import default_place_resolver
 
     rng = random.Random(seed)
@@ -201,14 +201,18 @@ def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_pa
             doc_id = stored.pop(rng.randrange(len(stored)))
             store.delete([doc_id])
         inputs = store.cross_inputs("places")
-        links, decisions = decide_links(inputs.entities, default_place_resolver, inputs.previous, inputs.changed)
+        links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
+                                        inputs.changed)
         store.adopt_links(links, decisions, inputs, "places")
         if rng.random() < 0.7:
             list(store.table_rows(lambda r: ("", "", "")))  # rendered: the articles are no longer changed
-        full_links, full = decide_links(collect_entities(store.groups()), default_place_resolver)
+        entities, ids = collect_entities(store.groups())
+        full_links, full = decide_links(entities, Articles.of(ids), default_place_resolver)
         assert links == full_links == cross_article_links(store.groups(), default_place_resolver), f"step {step}"
         again = store.cross_inputs("places")
         assert (again.previous.first, again.previous.second, again.previous.candidates) == (
             full.first, full.second, {key: list(value) for key, value in full.candidates.items()})
-        assert again.entities == collect_entities(store.groups())
+        assert again.entities == entities
+        assert {doc_id: set(again.articles.ids[doc_id]) for doc_id in ids} == {d: set(i) for d, i in ids.items()}
+        assert {e: again.articles.documents[e] for e in entities} == Articles.of(ids).documents
     store.close()

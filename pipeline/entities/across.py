@@ -39,13 +39,32 @@ RARE_FULL_NAME_FACTOR = 3  # a short form this many times more frequent than its
 
 @dataclass
 class CorpusEntity:
-    """What the corpus knows about one per-article entity id (the state keeps it between runs)."""
+    """What the corpus knows about one per-article entity id (the state keeps it between runs); its
+    articles are asked of a separate mapping (`Articles`), which a run fills only where needed."""
 
     label: Label
     names: dict[str, int]  # canonical spelling -> mentions
-    documents: set
     mention_labels: dict[Label, int]  # the labels the model gave its mentions (plain dicts: cheaper to make)
     surfaces: set  # surface keys of its mentions
+
+
+@dataclass(frozen=True)
+class Articles:
+    """Which article names which per-article entity, both ways: `ids` (doc_id -> entity ids, each
+    once) and `documents` (entity id -> the set of its articles). In memory both are dicts; a run
+    passes mappings that read the state only for the articles and entities a decision asks about."""
+
+    ids: Mapping[str, Sequence[str]]
+    documents: Mapping[str, set[str]]
+
+    @classmethod
+    def of(cls, ids: Mapping[str, Sequence[str]]) -> "Articles":
+        """Both ways from `ids` held in memory."""
+        documents: dict[str, set[str]] = defaultdict(set)
+        for doc_id, entity_ids in ids.items():
+            for entity_id in entity_ids:
+                documents[entity_id].add(doc_id)
+        return cls(ids, dict(documents))
 
 
 MentionGroup = tuple[str, str, str, str, str, int]  # entity_id, canonical, label, surface, surface_key, mentions
@@ -84,7 +103,8 @@ def cross_article_links(groups: Iterable[CorpusGroup],
 
     `places` gives the place index when a decision needs it (a run passes the one cached on disk:
     building it from the gazetteer costs a few CPU-seconds)."""
-    return decide_links(collect_entities(groups), places)[0]
+    entities, ids = collect_entities(groups)
+    return decide_links(entities, Articles.of(ids), places)[0]
 
 
 @dataclass(frozen=True)
@@ -99,10 +119,11 @@ class Decisions:
     second: Mapping[tuple[str, str], str]
 
 
-def decide_links(entities: dict[str, CorpusEntity], places: Callable[[], PlaceResolver] = default_place_resolver,
-                 previous: Decisions | None = None, changed: Collection[str] = ()) -> tuple[CrossLinks, Decisions]:
-    """The cross-article links of the corpus whose per-article entities are `entities` (spent: the
-    merge reuses their objects), and the decisions behind them.
+def decide_links(entities: Mapping[str, CorpusEntity], articles: Articles,
+                 places: Callable[[], PlaceResolver] = default_place_resolver, previous: Decisions | None = None,
+                 changed: Collection[str] = ()) -> tuple[CrossLinks, Decisions]:
+    """The cross-article links of the corpus whose per-article entities are `entities`, named in
+    `articles`, and the decisions behind them.
 
     With `previous`, the decisions on a corpus that differs from this one only in the entities
     `changed` (per-article ids whose names, labels, surfaces or articles differ, or that came or
@@ -111,19 +132,17 @@ def decide_links(entities: dict[str, CorpusEntity], places: Callable[[], PlaceRe
     Variant merges are decided on the whole corpus every time (they are cheap).
     """
     places = functools.cache(places)  # asked once per decision that needs it
-    variant_of = _merge_variants(entities)
-    article_labels = _article_labels(entities, variant_of)
-    if previous is not None:
-        changed, renamed_in = _changed_merged_ids(entities, variant_of, previous.moves, changed)
+    variant_of = _merge_variants(entities, articles.documents)
+    members = _members(entities, variant_of)
     merged = _after_moves(entities, variant_of)
-    del entities
-    by_doc = _ids_by_document(merged)
     candidates = _short_form_candidates(merged)
-    context = _Context(merged, by_doc, article_labels, places)
+    context = _Context(merged, _MergedDocuments(articles.documents, members), _MergedIds(articles.ids, variant_of),
+                       _ArticleLabels(articles.documents, members), places)
     if previous is None:
         first, second = _link_short_forms(candidates, context)
     else:
-        changed.update(*(by_doc.get(doc_id, ()) for doc_id in renamed_in))
+        changed, renamed_in = _changed_merged_ids(articles.documents, variant_of, previous.moves, changed)
+        changed.update(*(context.by_doc.get(doc_id, ()) for doc_id in renamed_in))
         first, second = _redecide_short_forms(previous, changed, candidates, context)
     displays: dict[str, str] = {}
     short_forms = {key: (target, displays.get(target) or displays.setdefault(target, _display(merged[target])))
@@ -148,62 +167,128 @@ def link_across_articles(
     return result
 
 
-def collect_entities(groups: Iterable[CorpusGroup]) -> dict[str, CorpusEntity]:
-    """One `CorpusEntity` per per-article entity id; a document id is stored once however many groups it has."""
+def collect_entities(groups: Iterable[CorpusGroup]) -> tuple[dict[str, CorpusEntity], dict[str, list[str]]]:
+    """One `CorpusEntity` per per-article entity id, and doc_id -> the entity ids it names (each once)."""
     entities: dict[str, CorpusEntity] = {}
+    ids: dict[str, list[str]] = {}
     labels = {label.value: label for label in Label}
-    last_doc = ""
     for doc_id, entity_id, canonical, label, _surface, surface_key, n in groups:
-        if doc_id == last_doc:
-            doc_id = last_doc  # the same string object: memory for the document sets stays small
-        last_doc = doc_id
         entity = entities.get(entity_id)
         if entity is None:
-            entity = entities[entity_id] = CorpusEntity(label_of_entity_id(entity_id), {}, set(), {}, set())
+            entity = entities[entity_id] = CorpusEntity(label_of_entity_id(entity_id), {}, {}, set())
+        named = ids.get(doc_id)
+        if named is None:
+            named = ids[doc_id] = []
+        if entity_id not in named:  # a handful of groups per entity and article
+            named.append(entity_id)
         names, mention_labels, label = entity.names, entity.mention_labels, labels[label]
         names[canonical] = names.get(canonical, 0) + n
         mention_labels[label] = mention_labels.get(label, 0) + n
-        entity.documents.add(doc_id)
         entity.surfaces.add(surface_key)
-    return entities
+    return entities, ids
 
 
-def _article_labels(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]],
-                   ) -> dict[tuple[str, str], set[Label]]:
-    """(doc_id, merged entity id) -> the labels its article gave the name (before the corpus majority).
+def _members(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]]) -> dict[str, list[str]]:
+    """Merged id -> the per-article ids it sums, for the ids spelling variants merged (the others are alone)."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for entity_id, (target, _) in moves.items():
+        members[target].append(entity_id)
+    for target, ids in members.items():
+        if target in entities:
+            ids.append(target)
+    return dict(members)
 
-    Only entities that spelling variants merged are listed: every article of any other entity gave
-    it the label its id carries, which is the default the caller falls back to. Read before
-    `_after_moves` spends `entities`.
+
+class LazyMapping:
+    """A read-only mapping that makes each value when first asked (`_make`, None: no such key) and keeps it."""
+
+    def __init__(self):
+        self._made: dict = {}
+
+    def _make(self, key):
+        raise NotImplementedError
+
+    def get(self, key, default=None):
+        found = self._made.get(key)
+        if found is None:
+            found = self._make(key)
+            if found is None:
+                return default
+            self._made[key] = found
+        return found
+
+    def __getitem__(self, key):
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+
+class _MergedDocuments(LazyMapping):
+    """Merged id -> its articles: those of the per-article ids it sums."""
+
+    def __init__(self, documents: Mapping[str, set[str]], members: Mapping[str, list[str]]):
+        super().__init__()
+        self._documents, self._members = documents, members
+
+    def _make(self, merged_id: str) -> set[str] | None:
+        ids = self._members.get(merged_id)
+        if ids is None:
+            return self._documents.get(merged_id)
+        return set().union(*(self._documents[entity_id] for entity_id in ids))
+
+
+class _MergedIds(LazyMapping):
+    """doc_id -> the merged ids its article names, each once."""
+
+    def __init__(self, ids: Mapping[str, Sequence[str]], moves: Mapping[str, tuple[str, str]]):
+        super().__init__()
+        self._ids, self._moves = ids, moves
+
+    def _make(self, doc_id: str) -> Sequence[str] | None:
+        named = self._ids.get(doc_id)
+        if named is None or not any(entity_id in self._moves for entity_id in named):
+            return named
+        return list(dict.fromkeys(self._moves[e][0] if e in self._moves else e for e in named))
+
+
+class _ArticleLabels:
+    """(doc_id, merged id) -> the labels its article gave the name (before the corpus majority).
+
+    Only ids that spelling variants merged have an entry: every article of any other entity gave it
+    the label its id carries, which is the default the caller falls back to.
     """
-    labels: dict[tuple[str, str], set[Label]] = defaultdict(set)
-    involved = set(moves) | {target for target, _ in moves.values()}
-    for entity_id in sorted(involved & entities.keys()):
-        merged_id = moves[entity_id][0] if entity_id in moves else entity_id
-        for doc_id in entities[entity_id].documents:
-            labels[(doc_id, merged_id)].add(label_of_entity_id(entity_id))
-    return labels
+
+    def __init__(self, documents: Mapping[str, set[str]], members: Mapping[str, list[str]]):
+        self._documents, self._members = documents, members
+
+    def get(self, key: tuple[str, str], default: set[Label]) -> set[Label]:
+        doc_id, merged_id = key
+        ids = self._members.get(merged_id, ())
+        return {label_of_entity_id(e) for e in ids if doc_id in self._documents[e]} or default
 
 
-def _after_moves(entities: dict[str, CorpusEntity], moves: Mapping[str, tuple[str, str]]) -> dict[str, CorpusEntity]:
+def _after_moves(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]]) -> dict[str, CorpusEntity]:
     """The entities once spelling variants are merged: a moved id's mentions carry the merged id and name.
 
-    The same as collecting the moved mentions again, without a second pass over the corpus; the
-    `CorpusEntity` objects of `entities` are reused (and changed), so `entities` is spent afterwards.
+    The same as collecting the moved mentions again, without a second pass over the corpus; an
+    entity alone stays the same object, a merged one is new (`entities` is left as it is).
     """
     merged: dict[str, CorpusEntity] = {}
     for entity_id, entity in entities.items():
         target = moves.get(entity_id)
         new_id = target[0] if target else entity_id
         if target:
-            names = {target[1]: sum(entity.names.values())}
-            entity = CorpusEntity(label_of_entity_id(new_id), names, entity.documents, entity.mention_labels, entity.surfaces)
+            entity = CorpusEntity(label_of_entity_id(new_id), {target[1]: sum(entity.names.values())},
+                                  dict(entity.mention_labels), set(entity.surfaces))
         into = merged.get(new_id)
         if into is None:
             merged[new_id] = entity
             continue
+        if into is entities.get(new_id):  # the target's own entity, not to be changed
+            into = merged[new_id] = CorpusEntity(into.label, dict(into.names), dict(into.mention_labels),
+                                                 set(into.surfaces))
         _add_counts(into.names, entity.names)
-        into.documents |= entity.documents
         _add_counts(into.mention_labels, entity.mention_labels)
         into.surfaces |= entity.surfaces
     return merged
@@ -222,13 +307,14 @@ def loose_key(canonical: str) -> str:
     return " ".join(key.replace("-", " ").replace("'", "").split())
 
 
-def _merge_variants(entities: Mapping[str, CorpusEntity]) -> dict[str, tuple[str, str]]:
+def _merge_variants(entities: Mapping[str, CorpusEntity], documents: Mapping[str, set[str]],
+                    ) -> dict[str, tuple[str, str]]:
     """entity id -> (merged id, canonical name) for ids whose names are spelling variants of another's."""
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
         groups[loose_key(_display(entity))].append(entity_id)
     _join_place_spellings(groups, entities)
-    _join_misspelt_first_names(groups, entities)
+    _join_misspelt_first_names(groups, entities, documents)
     moves = {}
     for key, ids in groups.items():
         if len(ids) < 2 or not key:
@@ -272,7 +358,8 @@ def _join_place_spellings(groups: dict[str, list[str]], entities: Mapping[str, C
 MISSPELLING_MIN_LENGTH = 6  # shorter first names one letter apart are often two names (Marco, Mario)
 
 
-def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[str, CorpusEntity]) -> None:
+def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[str, CorpusEntity],
+                               documents: Mapping[str, set[str]]) -> None:
     """Move a person written once with a typo in the first name into the person spelled right.
 
     'Danill Medvedev' in one article joins 'Daniil Medvedev' when nobody else in the corpus has
@@ -286,10 +373,11 @@ def _join_misspelt_first_names(groups: dict[str, list[str]], entities: Mapping[s
     for keys in by_surname.values():
         if len(keys) != 2:
             continue
-        rare, common = sorted(keys, key=lambda k: (len({d for i in groups[k] for d in entities[i].documents}), k))
-        first_names = tokens(rare)[0], tokens(common)[0]
-        if (len({d for i in groups[rare] for d in entities[i].documents}) == 1
-                and min(map(len, first_names)) >= MISSPELLING_MIN_LENGTH and _one_edit_apart(*first_names)):
+        first_names = tokens(keys[0])[0], tokens(keys[1])[0]
+        if min(map(len, first_names)) < MISSPELLING_MIN_LENGTH or not _one_edit_apart(*first_names):
+            continue  # (both tests are symmetric: checked before the articles are counted, which may be read)
+        rare, common = sorted(keys, key=lambda k: (len(set().union(*(documents[i] for i in groups[k]))), k))
+        if len(set().union(*(documents[i] for i in groups[rare]))) == 1:
             groups[common].extend(groups[rare])
             groups[rare] = []
 
@@ -331,17 +419,7 @@ def _display(entity: CorpusEntity) -> str:
     return min(entity.names, key=lambda n: (-entity.names[n], n))
 
 
-def _ids_by_document(entities: Mapping[str, CorpusEntity]) -> dict[str, list[str]]:
-    """doc_id -> the entity ids its article names, each once: lists, a third of the memory of sets
-    (120k of them at 120k articles); the decisions turn the one they look at into a set."""
-    by_doc: dict[str, list[str]] = defaultdict(list)
-    for entity_id, entity in entities.items():
-        for doc_id in entity.documents:
-            by_doc[doc_id].append(entity_id)
-    return by_doc
-
-
-def _changed_merged_ids(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str, str]],
+def _changed_merged_ids(documents: Mapping[str, set[str]], moves: Mapping[str, tuple[str, str]],
                        old_moves: Mapping[str, tuple[str, str]], changed: Iterable[str]) -> tuple[set[str], set[str]]:
     """The merged entities that may differ from those the previous decisions saw, and the articles
     whose merged ids differ although their mention groups do not.
@@ -351,12 +429,11 @@ def _changed_merged_ids(entities: Mapping[str, CorpusEntity], moves: Mapping[str
     went or changed its target or name), which changes its old and its new target. A remerged
     entity's articles now name another merged id, so the caller adds every entity those articles
     name (their neighbour sets read them), the id itself among them when it stands alone now.
-    Read before `_after_moves` spends `entities`.
     """
     remerged = {e for e in moves.keys() | old_moves.keys() if moves.get(e) != old_moves.get(e)}
     ids = {moves[e][0] if e in moves else e for e in changed}
     ids.update(table[e][0] for e in remerged for table in (moves, old_moves) if e in table)
-    return ids, set().union(*(entities[e].documents for e in remerged if e in entities))
+    return ids, set().union(*(documents.get(e, ()) for e in remerged))
 
 
 @dataclass(frozen=True)
@@ -364,8 +441,9 @@ class _Context:
     """The merged corpus the short forms are decided on."""
 
     entities: Mapping[str, CorpusEntity]
+    documents: Mapping[str, set[str]]  # merged id -> its articles
     by_doc: Mapping[str, Sequence[str]]  # doc_id -> the merged ids its article names
-    article_labels: Mapping[tuple[str, str], set[Label]]
+    article_labels: _ArticleLabels
     places: Callable[[], PlaceResolver]
 
 
@@ -379,18 +457,25 @@ def _link_short_forms(candidates: Mapping[str, Sequence[str]], context: _Context
     articles name). A candidate's articles stay those that spell its full name, so one wrong first
     link does not lend it the context of a stranger's article.
     """
-    everywhere = {short_id: context.entities[short_id].documents for short_id in candidates}
+    everywhere = {short_id: context.documents[short_id] for short_id in candidates}
     first = _decide_short_forms(everywhere, candidates, context, context.by_doc)
-    return first, _decide_short_forms(everywhere, candidates, context, _relinked_ids(context.by_doc, first))
+    return first, _decide_short_forms(everywhere, candidates, context, _Relinked(context.by_doc, first))
 
 
-def _relinked_ids(by_doc: Mapping[str, Sequence[str]], first: Mapping[tuple[str, str], str]) -> dict[str, Sequence[str]]:
-    """doc_id -> its entity ids with the first pass's short-form links applied (the second pass's view);
+class _Relinked(LazyMapping):
+    """doc_id -> its merged ids with the first pass's short-form links applied (the second pass's view);
     only the articles with a link get a new list: the others are shared."""
-    relinked = dict(by_doc)
-    for doc_id in {doc_id for doc_id, _ in first}:
-        relinked[doc_id] = list({first.get((doc_id, e), e) for e in by_doc[doc_id]})
-    return relinked
+
+    def __init__(self, by_doc: Mapping[str, Sequence[str]], first: Mapping[tuple[str, str], str]):
+        super().__init__()
+        self._by_doc, self._first = by_doc, first
+        self._linked = {doc_id for doc_id, _ in first}
+
+    def _make(self, doc_id: str) -> Sequence[str] | None:
+        named = self._by_doc.get(doc_id)
+        if named is None or doc_id not in self._linked:
+            return named
+        return list({self._first.get((doc_id, e), e) for e in named})
 
 
 def _redecide_short_forms(previous: Decisions, changed: set[str], candidates: Mapping[str, Sequence[str]],
@@ -416,7 +501,7 @@ def _redecide_short_forms(previous: Decisions, changed: set[str], candidates: Ma
 
     def reached(ids: set[str]) -> dict[str, Iterable[str]]:
         """The short forms to decide again in all their articles: changed, recast, or a candidate changed."""
-        return {s: context.entities[s].documents for s, options in candidates.items()
+        return {s: context.documents[s] for s, options in candidates.items()
                 if s in ids or s in recast or not ids.isdisjoint(options)}
 
     again = reached(changed)
@@ -425,7 +510,7 @@ def _redecide_short_forms(previous: Decisions, changed: set[str], candidates: Ma
     relinked_docs = {key[0] for key in previous.first.keys() | first.keys() if previous.first.get(key) != first.get(key)}
     again = reached(changed.union(*(context.by_doc.get(doc_id, ()) for doc_id in relinked_docs)))
     second = {key: target for key, target in previous.second.items() if key[1] in candidates and key[1] not in again}
-    second.update(_decide_short_forms(again, candidates, context, _relinked_ids(context.by_doc, first)))
+    second.update(_decide_short_forms(again, candidates, context, _Relinked(context.by_doc, first)))
     return first, second
 
 
@@ -433,16 +518,16 @@ def _decide_short_forms(wanted: Mapping[str, Iterable[str]], candidates: Mapping
                         context: _Context, by_doc: Mapping[str, Sequence[str]]) -> dict[tuple[str, str], str]:
     """The links of the short forms in `wanted` (short id -> the articles to decide it in), each article
     seen with the ids `by_doc` gives it."""
-    entities, links = context.entities, {}
+    entities, documents, links = context.entities, context.documents, {}
     for short_id, doc_ids in wanted.items():
         short, options = entities[short_id], candidates[short_id]
-        evidence = _Evidence(entities, by_doc, _Neighbours(entities, by_doc))  # a full name is rarely another's option
+        evidence = _Evidence(entities, documents, by_doc, _Neighbours(documents, by_doc))  # a full name is rarely another's option
         target_label, short_key = entities[options[0]].label, _short_key(short.label, _display(short))
         for doc_id in sorted(doc_ids):
             same_label = target_label in context.article_labels.get((doc_id, short_id), {short.label})
             if not same_label and _is_place_name(short, context.places()):
                 continue
-            target = _decide(short_id, short, short_key, options, doc_id, evidence, needs_names=not same_label)
+            target = _decide(short_id, short_key, options, doc_id, evidence, needs_names=not same_label)
             if target is not None:
                 links[(doc_id, short_id)] = target
     return links
@@ -457,8 +542,8 @@ class _Neighbours:
     kept for the whole pass, cost 40 CPU-s and ~300 MB at 120k articles.
     """
 
-    def __init__(self, entities: Mapping[str, CorpusEntity], by_doc: Mapping[str, Sequence[str]]):
-        self._entities, self._by_doc = entities, by_doc
+    def __init__(self, documents: Mapping[str, set[str]], by_doc: Mapping[str, Sequence[str]]):
+        self._documents, self._by_doc = documents, by_doc
         self._sets: dict[str, tuple[set[str], set[str]]] = {}
 
     def at_least(self, entity_id: str, articles: int) -> set[str]:
@@ -466,7 +551,7 @@ class _Neighbours:
         found = self._sets.get(entity_id)
         if found is None:
             once, twice = set(), set()
-            for doc_id in self._entities[entity_id].documents:
+            for doc_id in self._documents[entity_id]:
                 named = self._by_doc[doc_id]
                 twice.update(once.intersection(named))
                 once.update(named)
@@ -479,6 +564,7 @@ class _Evidence:
     """What the corpus says about a short form and the full names it may stand for."""
 
     entities: Mapping[str, CorpusEntity]
+    documents: Mapping[str, set[str]]
     by_doc: Mapping[str, Sequence[str]]
     neighbours: _Neighbours  # the entities named beside one entity
 
@@ -563,7 +649,7 @@ def _is_place_name(entity: CorpusEntity, places: PlaceResolver) -> bool:
     return bool(places.candidates(_display(entity)))
 
 
-def _decide(short_id: str, short: CorpusEntity, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
+def _decide(short_id: str, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
             needs_names: bool) -> str | None:
     """The full name a short form means in one article, or None when the corpus cannot tell.
 
@@ -571,10 +657,10 @@ def _decide(short_id: str, short: CorpusEntity, short_key: str, options: Sequenc
     as an organisation, 'Verstappen' as a place), so it joins only a candidate with whom it shares
     people or organisations, never on corpus counts alone.
     """
-    entities = evidence.entities
+    entities, documents = evidence.entities, evidence.documents
     present = set(evidence.by_doc[doc_id]).difference((short_id,), options)
     shared = {option: _shared_names(option, doc_id, present, evidence, needs_names) for option in options}
-    ranked = sorted(options, key=lambda o: (-shared[o], -len(entities[o].documents), o))
+    ranked = sorted(options, key=lambda o: (-shared[o], -len(documents[o]), o))
     best = ranked[0]
     if needs_names:
         runner_up = shared[ranked[1]] if len(ranked) > 1 else 0
@@ -582,14 +668,14 @@ def _decide(short_id: str, short: CorpusEntity, short_key: str, options: Sequenc
     if len(ranked) == 1:
         if shared[best] > 0 or short_key in entities[best].surfaces:  # its own articles call it so
             return best
-        elsewhere = len(entities[best].documents) - (doc_id in entities[best].documents)  # no copy of a big set
-        rare = len(short.documents) > RARE_FULL_NAME_FACTOR * max(elsewhere, 1)
+        elsewhere = len(documents[best]) - (doc_id in documents[best])  # no copy of a big set
+        rare = len(documents[short_id]) > RARE_FULL_NAME_FACTOR * max(elsewhere, 1)
         return None if rare or _context_of_its_own(short_id, present, evidence) else best
     runner_up = ranked[1]
     if shared[best] > 0 and shared[best] >= 2 * shared[runner_up]:
         return best
-    total = sum(len(entities[o].documents) for o in options)
-    if shared[best] >= shared[runner_up] and len(entities[best].documents) >= SHORT_FORM_SHARE * total:
+    total = sum(len(documents[o]) for o in options)
+    if shared[best] >= shared[runner_up] and len(documents[best]) >= SHORT_FORM_SHARE * total:
         return best
     return None
 
@@ -613,6 +699,6 @@ def _is_person_or_organisation(entity_id: str) -> bool:
 def _shared_names(option: str, doc_id: str, present: set[str], evidence: _Evidence, needs_names: bool) -> int:
     """How many of the article's other entities appear beside `option` in another article
     (only people and organisations when the evidence must be names)."""
-    own = doc_id in evidence.entities[option].documents  # this article's own co-occurrence does not count
+    own = doc_id in evidence.documents[option]  # this article's own co-occurrence does not count
     shared = present & evidence.neighbours.at_least(option, 2 if own else 1)
     return sum(1 for e in shared if _is_person_or_organisation(e)) if needs_names else len(shared)
