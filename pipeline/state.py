@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
 # what the cross-article step decided and from what, kept so the next run decides again only what changed
+MOST_CHANGED = 0.25  # beyond this share of changed articles the cross-article step starts from the groups
 _CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
 # the mention groups of the articles in temp.dirty_docs with the entity id and canonical name the
@@ -408,15 +409,16 @@ class StateStore:
         their rows; a crash before they are rendered again only makes this set larger) and those
         deleted; every entity they named before or name now is counted again from its mention
         groups, by index, and is `changed`. Without a complete previous step for this place index
-        (`places_key`), everything is collected from the groups.
+        (`places_key`), or when most articles changed (new alias rules relink them all), everything
+        is collected from the groups in one pass, and decided again.
         """
         stored = self._stored_decisions()
-        if self.get_meta("cross_places") != places_key:
+        dirty = self._changed_documents()
+        if self.get_meta("cross_places") != places_key or len(dirty) > MOST_CHANGED * self._count_documents():
             entities, ids = collect_entities(self.groups())
             return CrossInputs(entities, Articles.of(ids), None, set(), stored, dirty=None)
         now = {doc_id: [row[0] for row in self._connection.execute(
-            "SELECT DISTINCT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))]
-            for doc_id in self._changed_documents()}
+            "SELECT DISTINCT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))] for doc_id in dirty}
         changed = set().union(*now.values(), *(self._stored_ids(doc_id) for doc_id in now))
         entities = {entity_id: _decode_entity(entity_id, aggregate) for entity_id, aggregate in
                     self._connection.execute("SELECT entity_id, aggregate FROM cross_entities")}
@@ -430,6 +432,9 @@ class StateStore:
         """The entity ids the last cross-article step stored for an article ([] for none)."""
         row = self._connection.execute("SELECT entity_ids FROM cross_documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return row[0].split("\n") if row else []
+
+    def _count_documents(self) -> int:
+        return self._connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
     def _changed_documents(self) -> set[str]:
         """The articles whose mention groups may differ from those the last cross-article step read."""
