@@ -47,6 +47,11 @@ class CorpusEntity:
     mention_labels: dict[Label, int]  # the labels the model gave its mentions (plain dicts: cheaper to make)
     surfaces: set  # surface keys of its mentions
 
+    @property
+    def display(self) -> str:
+        """The name it goes by: the most used spelling, ties alphabetical."""
+        return min(self.names, key=lambda n: (-self.names[n], n))
+
 
 @dataclass(frozen=True)
 class Articles:
@@ -145,7 +150,7 @@ def decide_links(entities: Mapping[str, CorpusEntity], articles: Articles,
         changed.update(*(context.by_doc.get(doc_id, ()) for doc_id in renamed_in))
         first, second = _redecide_short_forms(previous, changed, candidates, context)
     displays: dict[str, str] = {}
-    short_forms = {key: (target, displays.get(target) or displays.setdefault(target, _display(merged[target])))
+    short_forms = {key: (target, displays.get(target) or displays.setdefault(target, merged[target].display))
                    for key, target in second.items()}
     return CrossLinks(moves=variant_of, short_forms=short_forms), Decisions(variant_of, candidates, first, second)
 
@@ -312,7 +317,7 @@ def _merge_variants(entities: Mapping[str, CorpusEntity], documents: Mapping[str
     """entity id -> (merged id, canonical name) for ids whose names are spelling variants of another's."""
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
-        groups[loose_key(_display(entity))].append(entity_id)
+        groups[loose_key(entity.display)].append(entity_id)
     _join_place_spellings(groups, entities)
     _join_misspelt_first_names(groups, entities, documents)
     moves = {}
@@ -403,7 +408,7 @@ def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, CorpusEn
     places = sorted((-sum(entities[i].names.values()), i) for i in ids if _is_resolved_place(i))
     if label is Label.LOC and places:
         place_id = places[0][1]
-        return place_id, _display(entities[place_id])
+        return place_id, entities[place_id].display
     names: Counter[str] = Counter()
     for entity_id in ids:
         names.update(entities[entity_id].names)
@@ -413,10 +418,6 @@ def _merged_id(ids: Sequence[str], label: Label, entities: Mapping[str, CorpusEn
 
 def _is_resolved_place(entity_id: str) -> bool:
     return bool(place_code(entity_id))
-
-
-def _display(entity: CorpusEntity) -> str:
-    return min(entity.names, key=lambda n: (-entity.names[n], n))
 
 
 def _changed_merged_ids(documents: Mapping[str, set[str]], moves: Mapping[str, tuple[str, str]],
@@ -522,7 +523,7 @@ def _decide_short_forms(wanted: Mapping[str, Iterable[str]], candidates: Mapping
     for short_id, doc_ids in wanted.items():
         short, options = entities[short_id], candidates[short_id]
         evidence = _Evidence(entities, documents, by_doc, _Neighbours(documents, by_doc))  # a full name is rarely another's option
-        target_label, short_key = entities[options[0]].label, _short_key(short.label, _display(short))
+        target_label, short_key = entities[options[0]].label, _short_key(short.label, short.display)
         for doc_id in sorted(doc_ids):
             same_label = target_label in context.article_labels.get((doc_id, short_id), {short.label})
             if not same_label and _is_place_name(short, context.places()):
@@ -583,7 +584,7 @@ def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, li
     seen_as: dict[tuple[Label, str], set[str]] = defaultdict(set)
     displays = {}
     for entity_id, entity in entities.items():
-        display = displays[entity_id] = _display(entity)
+        display = displays[entity_id] = entity.display
         key = name_key(display)
         words = tokens(key)
         if entity.label is Label.PER and not without_title(key) and len(words) >= 2 and len(words[0]) > 2 \
@@ -646,7 +647,7 @@ def _short_key(label: Label, display: str) -> str | None:
 
 def _is_place_name(entity: CorpusEntity, places: PlaceResolver) -> bool:
     """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
-    return bool(places.candidates(_display(entity)))
+    return bool(places.candidates(entity.display))
 
 
 def _decide(short_id: str, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
