@@ -71,6 +71,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
 # what the cross-article step decided and from what, kept so the next run decides again only what changed
+# A row of `cross_moves` with this entity id holds the place index key the kept decisions were made
+# with. An earlier version that writes this state empties `cross_moves` on every run without keeping
+# the other cross_* tables; the row goes with it, so the next run of this version starts afresh.
+_DECISIONS_KEPT = ""
 MOST_CHANGED = 0.25  # beyond this share of changed articles the cross-article step starts from the groups
 _CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
@@ -437,12 +441,13 @@ class StateStore:
         their rows; a crash before they are rendered again only makes this set larger) and those
         deleted; every entity they named before or name now is counted again from its mention
         groups, by index, and is `changed`. Without a complete previous step for this place index
-        (`places_key`), or when most articles changed (new alias rules relink them all), everything
+        (`places_key`, kept in the `_DECISIONS_KEPT` row), or when most articles changed (new alias rules relink them all), everything
         is collected from the groups in one pass, and decided again.
         """
         stored = self._stored_decisions()
         dirty = self._changed_documents()
-        if self.get_meta("cross_places") != places_key or len(dirty) > MOST_CHANGED * self._count_documents():
+        kept = self._connection.execute("SELECT new_id FROM cross_moves WHERE entity_id = ?", (_DECISIONS_KEPT,)).fetchone()
+        if kept != (places_key,) or len(dirty) > MOST_CHANGED * self._count_documents():
             entities, ids = collect_entities(self.groups())
             return CrossInputs(entities, Articles.of(ids), None, set(), stored, dirty=None)
         now = {doc_id: [row[0] for row in self._connection.execute(
@@ -478,7 +483,8 @@ class StateStore:
     def _stored_decisions(self) -> StoredDecisions:
         connection = self._connection
         return StoredDecisions(
-            moves={row[0]: (row[1], row[2]) for row in connection.execute("SELECT * FROM cross_moves")},
+            moves={row[0]: (row[1], row[2]) for row in connection.execute("SELECT * FROM cross_moves WHERE entity_id != ?",
+                                                                           (_DECISIONS_KEPT,))},
             short_forms={(row[0], row[1]): (row[2], row[3]) for row in connection.execute("SELECT * FROM cross_short_forms")},
             first={(row[0], row[1]): row[2] for row in connection.execute("SELECT * FROM cross_first")},
             candidates={row[0]: row[1].split("\n") for row in connection.execute("SELECT * FROM cross_candidates")},
@@ -514,7 +520,7 @@ class StateStore:
                                ((key, "\n".join(decisions.candidates[key])) for key in candidates
                                 if key in decisions.candidates))
             self._store_entities(inputs)
-            connection.execute("INSERT OR REPLACE INTO meta VALUES ('cross_places', ?)", (places_key,))
+            connection.execute("INSERT OR REPLACE INTO cross_moves VALUES (?, ?, '')", (_DECISIONS_KEPT, places_key))
         return len(affected)
 
     def _store_entities(self, inputs: CrossInputs) -> None:

@@ -220,3 +220,30 @@ def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_pa
         assert {e: again.articles.documents[e] for e in entities} == Articles.of(ids).documents
     assert kept >= 20  # most steps kept decisions (the others had most articles changed)
     store.close()
+
+
+def test_kept_cross_article_decisions_are_not_trusted_after_an_earlier_version_wrote_the_state(tmp_path):
+    """An earlier version changes articles and renders them without keeping the cross_* tables, but
+    empties `cross_moves` as it goes: the next step then decides everything again."""
+    import random
+
+    from pipeline.entities import decide_links
+    from pipeline.entities.places import default_place_resolver
+
+    rng = random.Random(5)
+    store = StateStore(tmp_path, "fp1")
+    store.save([random_result(rng, f"d{i:02}") for i in range(20)])
+    for _ in range(2):
+        inputs = store.cross_inputs("places")
+        links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
+                                        inputs.changed)
+        store.adopt_links(links, decisions, inputs, "places")
+        list(store.table_rows(lambda r: ("", "", "")))
+    assert store.cross_inputs("places").previous is not None
+    assert store.cross_inputs("other places").previous is None
+    store.save([random_result(rng, "d03")])
+    list(store.table_rows(lambda r: ("", "", "")))  # rendered by the earlier version, which ...
+    with store._connection:
+        store._connection.execute("DELETE FROM cross_moves")  # ... rewrites the merges of its own run
+    assert store.cross_inputs("places").previous is None
+    store.close()
