@@ -52,8 +52,8 @@ CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TE
 CREATE TABLE IF NOT EXISTS cross_first (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
                                         PRIMARY KEY (doc_id, entity_id));
 CREATE TABLE IF NOT EXISTS cross_candidates (entity_id TEXT PRIMARY KEY, options TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS cross_entities (entity_id TEXT PRIMARY KEY, display TEXT NOT NULL, surfaces TEXT NOT NULL,
-                                           counts TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_entities (entity_id TEXT PRIMARY KEY, display TEXT NOT NULL, name_key TEXT NOT NULL,
+                                           loose_key TEXT NOT NULL, surfaces TEXT NOT NULL, counts TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cross_documents (doc_id TEXT PRIMARY KEY, entity_ids TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
@@ -185,32 +185,43 @@ def _changed_keys(old: dict, new) -> list:
     return [key for key in old.keys() | new.keys() if old.get(key) != new.get(key)]
 
 
-def _entity_row(entity_id: str, entity: CorpusEntity) -> tuple[str, str, str, str]:
+def _entity_row(entity_id: str, entity: CorpusEntity) -> tuple[str, str, str, str, str, str]:
     """An entity as stored in `cross_entities` (its articles are kept per article in `cross_documents`):
-    its display name and surfaces as text, which every run reads, and its counts as JSON, which
-    a run decodes only for the few entities whose names it counts (`_StoredEntity`)."""
+    its display name, the keys made from it and its surfaces as text, which every run reads, and
+    its counts as JSON, which a run decodes only for the few entities whose names it counts."""
     labels = {label.value: n for label, n in entity.mention_labels.items()}
     counts = json.dumps([entity.names, labels], ensure_ascii=False, separators=(",", ":"))
-    return entity_id, entity.display, "\n".join(sorted(entity.surfaces)), counts
+    return entity_id, entity.display, entity.key, entity.loose, "\n".join(sorted(entity.surfaces)), counts
 
 
 _LABELS = {label.value: label for label in Label}
 
 
 class _StoredEntity(CorpusEntity):
-    """An entity read from `cross_entities`: its names and label counts are decoded when first asked.
+    """An entity read from `cross_entities`: its names and label counts are decoded when first asked,
+    its display name and keys are the stored ones.
 
-    Reading 124k entities decoded was 1.3 CPU-s at 120k articles; the cross-article step asks for
-    the counts of the entities variant merges or places involve, a few thousand."""
+    Decoding 124k entities and making their keys again took ~2.5 CPU-s at 120k articles; the
+    cross-article step asks for the counts of the entities variant merges or places involve, a
+    few thousand."""
 
-    def __init__(self, entity_id: str, display: str, surfaces: str, counts: str):
+    def __init__(self, entity_id: str, display: str, key: str, loose: str, surfaces: str, counts: str):
         # (not CorpusEntity.__init__, which would set the names and label counts it leaves encoded)
-        self.label, self._display, self._counts = label_of_entity_id(entity_id), display, counts
+        self.label, self._counts = label_of_entity_id(entity_id), counts
+        self._display, self._key, self._loose = display, key, loose
         self.surfaces = set(surfaces.split("\n"))
 
     @property
     def display(self) -> str:
         return self._display
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def loose(self) -> str:
+        return self._loose
 
     @property
     def names(self) -> dict[str, int]:
@@ -530,7 +541,7 @@ class StateStore:
         if inputs.dirty is None:
             connection.execute("DELETE FROM cross_entities")
             connection.execute("DELETE FROM cross_documents")
-            connection.executemany("INSERT INTO cross_entities VALUES (?, ?, ?, ?)",
+            connection.executemany("INSERT INTO cross_entities VALUES (?, ?, ?, ?, ?, ?)",
                                    (_entity_row(entity_id, entity) for entity_id, entity in entities.items()))
             connection.executemany("INSERT INTO cross_documents VALUES (?, ?)",
                                    ((doc_id, "\n".join(ids)) for doc_id, ids in inputs.articles.ids.items()))

@@ -213,7 +213,7 @@ def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_pa
         again = store.cross_inputs("places")
         assert (again.stored.first, {key: target for key, (target, _) in again.stored.short_forms.items()},
                 again.stored.candidates) == (full.first, full.second, {k: list(v) for k, v in full.candidates.items()})
-        fields = lambda entity: (entity.label, entity.display, entity.names, entity.mention_labels, entity.surfaces)  # noqa: E731
+        fields = lambda e: (e.label, e.display, e.key, e.loose, e.names, e.mention_labels, e.surfaces)  # noqa: E731
         assert {key: fields(entity) for key, entity in again.entities.items()} == {
             key: fields(entity) for key, entity in entities.items()}
         assert {doc_id: set(again.articles.ids[doc_id]) for doc_id in ids} == {d: set(i) for d, i in ids.items()}

@@ -52,6 +52,16 @@ class CorpusEntity:
         """The name it goes by: the most used spelling, ties alphabetical."""
         return min(self.names, key=lambda n: (-self.names[n], n))
 
+    @property
+    def key(self) -> str:
+        """The comparison key of its display name (`name_key`)."""
+        return name_key(self.display)
+
+    @property
+    def loose(self) -> str:
+        """The key its spelling variants share (`loose_key`)."""
+        return loose_key(self.display)
+
 
 @dataclass(frozen=True)
 class Articles:
@@ -317,7 +327,7 @@ def _merge_variants(entities: Mapping[str, CorpusEntity], documents: Mapping[str
     """entity id -> (merged id, canonical name) for ids whose names are spelling variants of another's."""
     groups: dict[str, list[str]] = defaultdict(list)
     for entity_id, entity in entities.items():
-        groups[loose_key(entity.display)].append(entity_id)
+        groups[entity.loose].append(entity_id)
     _join_place_spellings(groups, entities)
     _join_misspelt_first_names(groups, entities, documents)
     moves = {}
@@ -523,7 +533,7 @@ def _decide_short_forms(wanted: Mapping[str, Iterable[str]], candidates: Mapping
     for short_id, doc_ids in wanted.items():
         short, options = entities[short_id], candidates[short_id]
         evidence = _Evidence(entities, documents, by_doc, _Neighbours(documents, by_doc))  # a full name is rarely another's option
-        target_label, short_key = entities[options[0]].label, _short_key(short.label, short.display)
+        target_label, short_key = entities[options[0]].label, _short_key(short.label, short.display, short.key)
         for doc_id in sorted(doc_ids):
             same_label = target_label in context.article_labels.get((doc_id, short_id), {short.label})
             if not same_label and _is_place_name(short, context.places()):
@@ -582,10 +592,9 @@ def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, li
     """
     suffixes: dict[str, set[str]] = defaultdict(set)
     seen_as: dict[tuple[Label, str], set[str]] = defaultdict(set)
-    displays = {}
+    keys = {}
     for entity_id, entity in entities.items():
-        display = displays[entity_id] = entity.display
-        key = name_key(display)
+        key = keys[entity_id] = entity.key
         words = tokens(key)
         if entity.label is Label.PER and not without_title(key) and len(words) >= 2 and len(words[0]) > 2 \
                 and "." not in words[0]:
@@ -595,14 +604,14 @@ def _short_form_candidates(entities: Mapping[str, CorpusEntity]) -> dict[str, li
             seen_as[(entity.label, surface)].add(entity_id)
     candidates = {}
     for entity_id, entity in entities.items():
-        key = _short_key(entity.label, displays[entity_id])
+        key = _short_key(entity.label, entity.display, keys[entity_id])
         if key is None:
             continue
         if entity.label is Label.PER:
             found = seen_as.get((Label.PER, key), set()) | suffixes.get(key, set())
         elif _is_resolved_place(entity_id):
             continue  # the gazetteer decided what it is
-        elif entity.label is Label.ORG and looks_like_acronym(displays[entity_id]):
+        elif entity.label is Label.ORG and looks_like_acronym(entity.display):
             found = set(seen_as.get((entity.label, key), ()))
         else:
             found = set(suffixes.get(key, ()))  # a one-word place, organisation or other that may be a surname
@@ -628,13 +637,13 @@ def _surnames(words: Sequence[str]) -> list[str]:
             if words[i - 1] not in _NAME_PARTICLES and words[0] not in _NAME_PARTICLES]
 
 
-def _short_key(label: Label, display: str) -> str | None:
-    """The key under which an entity (its label, its display name) may be a short form of a fuller name, or None.
+def _short_key(label: Label, display: str, key: str) -> str | None:
+    """The key under which an entity (its label, display name and its key) may be a short form of a
+    fuller name, or None.
 
     A person: a surname alone or with its particles, also after a title ('mr. epstein' ->
     'epstein'). An organisation: an acronym. Any other label: one word, compared with surnames.
     """
-    key = name_key(display)
     if label is Label.PER:
         key = without_title(key) or key
         words = tokens(key)  # empty for a name of punctuation only ("'", "-"): no short form of anyone
