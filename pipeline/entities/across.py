@@ -209,7 +209,7 @@ def _members(entities: Mapping[str, CorpusEntity], moves: Mapping[str, tuple[str
     for entity_id, (target, _) in moves.items():
         members[target].append(entity_id)
     for target, ids in members.items():
-        if target in entities:
+        if target in entities and target not in moves:  # its own mentions, unless they moved on elsewhere
             ids.append(target)
     return dict(members)
 
