@@ -135,16 +135,14 @@ class StoredDecisions:
 
 @dataclass
 class CrossInputs:
-    """`StateStore.cross_inputs`: the entities to decide on and which article names which, the
-    previous decisions it may keep (None: decide everything) and the entities they are not valid
-    for, and what `adopt_links` needs to store the entities with the new decisions."""
+    """`StateStore.start_cross_step`: the entities to decide on and which article names which, the
+    previous decisions it may keep (None: decide everything) and the entities they are not valid for."""
 
     entities: dict[str, CorpusEntity]
     articles: Articles
     previous: Decisions | None
     changed: set[str]
-    stored: StoredDecisions
-    dirty: dict[str, list[str]] | None  # doc_id -> the entity ids it names now, of the articles changed; None: all
+    stored: StoredDecisions | None  # the previous decisions as stored, when read (for `adopt_links`)
 
 
 class _StoredIds(LazyMapping):
@@ -441,10 +439,12 @@ class StateStore:
         """How many stored documents have each status (ok, skipped, error)."""
         return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
 
-    def cross_inputs(self, places_key: str) -> CrossInputs:
+    def start_cross_step(self, places_key: str) -> CrossInputs:
         """What the cross-article step needs: every per-article entity of the corpus as it is now, which
         article names which (read from the state only where a decision asks), and the previous run's
-        decisions with the entities they can no longer be trusted for.
+        decisions with the entities they can no longer be trusted for. The entities are written to
+        the state at once, in a transaction `adopt_links` commits with the decisions (nothing is
+        kept if the step fails), so that the step need not hold their rows.
 
         Kept from the last step (`adopt_links`): the entities' names, labels and surfaces
         (`cross_entities`) and each article's entity ids (`cross_documents`). The articles whose
@@ -455,12 +455,18 @@ class StateStore:
         (`places_key`, kept in the `_DECISIONS_KEPT` row), or when most articles changed (new alias rules relink them all), everything
         is collected from the groups in one pass, and decided again.
         """
-        stored = self._stored_decisions()
         dirty = self._changed_documents()
         kept = self._connection.execute("SELECT new_id FROM cross_moves WHERE entity_id = ?", (_DECISIONS_KEPT,)).fetchone()
         if kept != (places_key,) or len(dirty) > MOST_CHANGED * self._count_documents():
             entities, ids = collect_entities(self.groups())
-            return CrossInputs(entities, Articles.of(ids), None, set(), stored, dirty=None)
+            with self._uncommitted():
+                self._connection.execute("DELETE FROM cross_entities")
+                self._connection.execute("DELETE FROM cross_documents")
+                self._replace_rows("cross_entities", ("entity_id",), (), itertools.starmap(_entity_row, entities.items()))
+                self._replace_rows("cross_documents", ("doc_id",), (),
+                                   ((doc_id, "\n".join(named)) for doc_id, named in ids.items()))
+            return CrossInputs(entities, Articles.of(ids), None, set(), stored=None)
+        stored = self._stored_decisions()
         now = {doc_id: [row[0] for row in self._connection.execute(
             "SELECT DISTINCT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))] for doc_id in dirty}
         changed = set().union(*now.values(), *(self._stored_ids(doc_id) for doc_id in now))
@@ -468,8 +474,23 @@ class StateStore:
         for entity_id in changed:
             entities.pop(entity_id, None)
         entities.update(collect_entities(self._groups_of_entities(changed))[0])
+        with self._uncommitted():
+            self._replace_rows("cross_entities", ("entity_id",), [(e,) for e in changed],
+                               (_entity_row(e, entities[e]) for e in changed if e in entities))
+            self._replace_rows("cross_documents", ("doc_id",), [(doc_id,) for doc_id in now],
+                               ((doc_id, "\n".join(named)) for doc_id, named in now.items() if named))
         articles = Articles(_StoredIds(self._stored_ids, now, entities), _StoredDocuments(self._connection))
-        return CrossInputs(entities, articles, _decisions(stored), changed, stored, dirty=now)
+        return CrossInputs(entities, articles, _decisions(stored), changed, stored)
+
+    @contextmanager
+    def _uncommitted(self) -> Iterator[None]:
+        """Writes that the next `_writing` transaction commits with its own; a failure rolls them back
+        (a full disk or a read-only folder becomes a StateWriteError)."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            self._connection.rollback()
+            raise self._write_error(error) from error
 
     def _stored_ids(self, doc_id: str) -> list[str]:
         """The entity ids the last cross-article step stored for an article ([] for none)."""
@@ -501,11 +522,12 @@ class StateStore:
             candidates={row[0]: row[1].split("\n") for row in connection.execute("SELECT * FROM cross_candidates")},
         )
 
-    def adopt_links(self, links: CrossLinks, decisions: Decisions, inputs: CrossInputs, places_key: str) -> int:
-        """Store the cross-article links and decisions of this run with the entities they were decided on
-        (`inputs`), by difference, in one transaction with dropping the mention rows of every article
-        whose links changed (to be rendered again). Returns how many articles those are."""
-        old = inputs.stored
+    def adopt_links(self, links: CrossLinks, decisions: Decisions, stored: StoredDecisions | None, places_key: str) -> int:
+        """Store the cross-article links and decisions of this run by difference with the previous ones
+        (`stored`, read here when the step did not need them), in one transaction with the entities
+        `start_cross_step` wrote and with dropping the mention rows of every article whose links
+        changed (to be rendered again). Returns how many articles those are."""
+        old = stored if stored is not None else self._stored_decisions()
         moved = {key for key in old.moves.keys() | links.moves.keys() if old.moves.get(key) != links.moves.get(key)}
         shorted = _changed_keys(old.short_forms, links.short_forms)
         with self._writing():
@@ -530,26 +552,8 @@ class StateStore:
             self._replace_rows("cross_candidates", ("entity_id",), [(key,) for key in candidates],
                                ((key, "\n".join(decisions.candidates[key])) for key in candidates
                                 if key in decisions.candidates))
-            self._store_entities(inputs)
             connection.execute("INSERT OR REPLACE INTO cross_moves VALUES (?, ?, '')", (_DECISIONS_KEPT, places_key))
         return len(affected)
-
-    def _store_entities(self, inputs: CrossInputs) -> None:
-        """Bring `cross_entities` and `cross_documents` to the entities the links were decided on
-        (inside the caller's transaction): all of them after a complete step, else the changed ones."""
-        entities, connection = inputs.entities, self._connection
-        if inputs.dirty is None:
-            connection.execute("DELETE FROM cross_entities")
-            connection.execute("DELETE FROM cross_documents")
-            connection.executemany("INSERT INTO cross_entities VALUES (?, ?, ?, ?, ?, ?)",
-                                   (_entity_row(entity_id, entity) for entity_id, entity in entities.items()))
-            connection.executemany("INSERT INTO cross_documents VALUES (?, ?)",
-                                   ((doc_id, "\n".join(ids)) for doc_id, ids in inputs.articles.ids.items()))
-            return
-        self._replace_rows("cross_entities", ("entity_id",), [(e,) for e in inputs.changed],
-                           (_entity_row(e, entities[e]) for e in inputs.changed if e in entities))
-        self._replace_rows("cross_documents", ("doc_id",), [(doc_id,) for doc_id in inputs.dirty],
-                           ((doc_id, "\n".join(ids)) for doc_id, ids in inputs.dirty.items() if ids))
 
     def _replace_rows(self, table: str, key_columns: tuple[str, ...], keys: Iterable[tuple], rows: Iterable[tuple]) -> None:
         """Delete the rows of `table` with the given keys, then insert `rows` (inside the caller's transaction)."""

@@ -200,19 +200,20 @@ def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_pa
         else:
             doc_id = stored.pop(rng.randrange(len(stored)))
             store.delete([doc_id])
-        inputs = store.cross_inputs("places")
+        inputs = store.start_cross_step("places")
         links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
                                         inputs.changed)
-        store.adopt_links(links, decisions, inputs, "places")
+        store.adopt_links(links, decisions, inputs.stored, "places")
         kept += inputs.previous is not None
         if rng.random() < 0.7:
             list(store.table_rows(lambda r: ("", "", "")))  # rendered: the articles are no longer changed
         entities, ids = collect_entities(store.groups())
         full_links, full = decide_links(entities, Articles.of(ids), default_place_resolver)
         assert links == full_links == cross_article_links(store.groups(), default_place_resolver), f"step {step}"
-        again = store.cross_inputs("places")
-        assert (again.stored.first, {key: target for key, (target, _) in again.stored.short_forms.items()},
-                again.stored.candidates) == (full.first, full.second, {k: list(v) for k, v in full.candidates.items()})
+        now = store._stored_decisions()
+        assert (now.first, {key: target for key, (target, _) in now.short_forms.items()}, now.candidates) == (
+            full.first, full.second, {key: list(value) for key, value in full.candidates.items()})
+        again = store.start_cross_step("places")
         fields = lambda e: (e.label, e.display, e.key, e.loose, e.names, e.mention_labels, e.surfaces)  # noqa: E731
         assert {key: fields(entity) for key, entity in again.entities.items()} == {
             key: fields(entity) for key, entity in entities.items()}
@@ -234,16 +235,16 @@ def test_kept_cross_article_decisions_are_not_trusted_after_an_earlier_version_w
     store = StateStore(tmp_path, "fp1")
     store.save([random_result(rng, f"d{i:02}") for i in range(20)])
     for _ in range(2):
-        inputs = store.cross_inputs("places")
+        inputs = store.start_cross_step("places")
         links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
                                         inputs.changed)
-        store.adopt_links(links, decisions, inputs, "places")
+        store.adopt_links(links, decisions, inputs.stored, "places")
         list(store.table_rows(lambda r: ("", "", "")))
-    assert store.cross_inputs("places").previous is not None
-    assert store.cross_inputs("other places").previous is None
+    assert store.start_cross_step("places").previous is not None
+    assert store.start_cross_step("other places").previous is None
     store.save([random_result(rng, "d03")])
     list(store.table_rows(lambda r: ("", "", "")))  # rendered by the earlier version, which ...
     with store._connection:
         store._connection.execute("DELETE FROM cross_moves")  # ... rewrites the merges of its own run
-    assert store.cross_inputs("places").previous is None
+    assert store.start_cross_step("places").previous is None
     store.close()
