@@ -11,7 +11,10 @@ compact `mention_groups` rows the cross-article step reads (one per article, ent
 name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
 mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
 in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
-articles and of articles whose links changed (`adopt_links`), and copies the others. The rows of
+articles and of articles whose links changed (`adopt_links`), and copies the others. What those
+links were decided from is kept too (`cross_first`, `cross_candidates`, `cross_entities`,
+`cross_documents`), so the next run decides again only what its changes can reach
+(`start_cross_step`, `pipeline.entities.across.decide_links`). The rows of
 entities.csv and aliases.csv are kept the same way, per entity, and counted again by difference
 (`refresh_entities`) only for the entities those articles name. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
@@ -71,12 +74,12 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
 # what the cross-article step decided and from what, kept so the next run decides again only what changed
+_CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
 # A row of `cross_moves` with this entity id holds the place index key the kept decisions were made
 # with. An earlier version that writes this state empties `cross_moves` on every run without keeping
 # the other cross_* tables; the row goes with it, so the next run of this version starts afresh.
 _DECISIONS_KEPT = ""
 MOST_CHANGED = 0.25  # beyond this share of changed articles the cross-article step starts from the groups
-_CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
 # the mention groups of the articles in temp.dirty_docs with the entity id and canonical name the
 # cross-article step gave them (CrossLinks.resolve, from the links `adopt_links` stored)
@@ -446,14 +449,14 @@ class StateStore:
         the state at once, in a transaction `adopt_links` commits with the decisions (nothing is
         kept if the step fails), so that the step need not hold their rows.
 
-        Kept from the last step (`adopt_links`): the entities' names, labels and surfaces
-        (`cross_entities`) and each article's entity ids (`cross_documents`). The articles whose
-        mention groups changed since are those not rendered yet (`save` and `replace_links` clear
-        their rows; a crash before they are rendered again only makes this set larger) and those
-        deleted; every entity they named before or name now is counted again from its mention
-        groups, by index, and is `changed`. Without a complete previous step for this place index
-        (`places_key`, kept in the `_DECISIONS_KEPT` row), or when most articles changed (new alias rules relink them all), everything
-        is collected from the groups in one pass, and decided again.
+        Kept from the last step: the entities' names, labels and surfaces (`cross_entities`) and
+        each article's entity ids (`cross_documents`). The articles whose mention groups changed
+        since are those not rendered yet (`save` and `replace_links` clear their rows; a crash
+        before they are rendered again only makes this set larger) and those deleted; every entity
+        they named before or name now is counted again from its mention groups, by index, and is
+        `changed`. Without a complete previous step for this place index (`places_key`, kept in the
+        `_DECISIONS_KEPT` row), or when most articles changed (new alias rules relink them all),
+        everything is collected from the groups in one pass, and decided again.
         """
         dirty = self._changed_documents()
         kept = self._connection.execute("SELECT new_id FROM cross_moves WHERE entity_id = ?", (_DECISIONS_KEPT,)).fetchone()
