@@ -27,11 +27,11 @@ from .corpus import Source, corpus_fingerprint, read_alias_rows, scan_corpus
 from .dates import extract_article_dates
 from .engines import WorkerFailure, open_engine
 from .entities import (
-    AliasRule, CrossLinks, PlaceResolver, build_entities, cross_article_links, curated_alias_rules, link_across_articles,
+    AliasRule, CrossLinks, PlaceResolver, build_entities, curated_alias_rules, decide_links, link_across_articles,
     link_mentions, outlet_country, read_alias_rules,
 )
 from .entities.catalogue import entity_from_counts
-from .entities.places import cached_place_resolver, default_place_resolver
+from .entities.places import cached_place_resolver, default_place_resolver, place_index_key
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
@@ -593,13 +593,19 @@ def _write_all_interruptibly(config: Config, store: StateStore, times: StageTime
 
 
 def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[dict[str, int], dict[str, str]]:
-    """The corpus-wide stages from the store, streamed: cross-article links from the mention groups,
+    """The corpus-wide stages from the store, streamed: cross-article links from the entities the
+    state keeps (decided again only where the articles changed since the last run can reach them),
     the rows of the entities they change counted again by difference, then every table from the
     stored rows (an article's rows rendered again only when it or its links changed); documents
     per status, table digests."""
     clock = time.perf_counter()
-    links = cross_article_links(store.groups(), lambda: place_resolver(config))
-    store.adopt_links(links)
+    inputs = store.start_cross_step(place_index_key())
+    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_resolver(config), inputs.previous,
+                                    inputs.changed)
+    stored = inputs.stored
+    del inputs  # before `adopt_links` reads the previous decisions, when the step did not
+    store.adopt_links(links, decisions, stored, place_index_key())
+    del decisions, stored  # the tables need only the links
     store.refresh_entities(lambda counts: _entity_texts(config, counts))
     times.seconds["entities"] += time.perf_counter() - clock  # after the workers' per-article linking
     clock = time.perf_counter()

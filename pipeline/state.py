@@ -11,7 +11,10 @@ compact `mention_groups` rows the cross-article step reads (one per article, ent
 name, label and surface form, with a count). Each document also keeps its rows of documents.csv,
 mentions.csv and dates.csv as written last (CSV text), valid for the cross-article links stored
 in `cross_moves` / `cross_short_forms`: a run renders again only the rows of new or changed
-articles and of articles whose links changed (`adopt_links`), and copies the others. The rows of
+articles and of articles whose links changed (`adopt_links`), and copies the others. What those
+links were decided from is kept too (`cross_first`, `cross_candidates`, `cross_entities`,
+`cross_documents`), so the next run decides again only what its changes can reach
+(`start_cross_step`, `pipeline.entities.across.decide_links`). The rows of
 entities.csv and aliases.csv are kept the same way, per entity, and counted again by difference
 (`refresh_entities`) only for the entities those articles name. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
@@ -28,11 +31,14 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .entities.across import CrossLinks, mention_groups
+from .entities.across import (Articles, CorpusEntity, CorpusGroup, CrossLinks, Decisions, LazyMapping,
+                              collect_entities, mention_groups)
+from .entities.names import label_of_entity_id
 from .records import (Document, DocumentResult, Field, Label, LanguageGuess, LinkedMention, Mention, Status, Timex,
                       TimexType)
 from .tables import OutputError
@@ -46,6 +52,12 @@ CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, revision TEXT NOT
 CREATE TABLE IF NOT EXISTS cross_moves (entity_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, canonical TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS cross_short_forms (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
                                               canonical TEXT NOT NULL, PRIMARY KEY (doc_id, entity_id));
+CREATE TABLE IF NOT EXISTS cross_first (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, new_id TEXT NOT NULL,
+                                        PRIMARY KEY (doc_id, entity_id));
+CREATE TABLE IF NOT EXISTS cross_candidates (entity_id TEXT PRIMARY KEY, options TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_entities (entity_id TEXT PRIMARY KEY, display TEXT NOT NULL, name_key TEXT NOT NULL,
+                                           loose_key TEXT NOT NULL, surfaces TEXT NOT NULL, counts TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cross_documents (doc_id TEXT PRIMARY KEY, entity_ids TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS mention_groups (doc_id TEXT NOT NULL, entity_id TEXT NOT NULL, canonical TEXT NOT NULL,
                                            label TEXT NOT NULL, surface TEXT NOT NULL, surface_key TEXT NOT NULL,
                                            n INTEGER NOT NULL);
@@ -61,6 +73,13 @@ CREATE TABLE IF NOT EXISTS entity_rows (entity_id TEXT PRIMARY KEY, entity_text 
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
+# what the cross-article step decided and from what, kept so the next run decides again only what changed
+_CROSS_TABLES = ("cross_moves", "cross_short_forms", "cross_first", "cross_candidates", "cross_entities", "cross_documents")
+# A row of `cross_moves` with this entity id holds the place index key the kept decisions were made
+# with. An earlier version that writes this state empties `cross_moves` on every run without keeping
+# the other cross_* tables; the row goes with it, so the next run of this version starts afresh.
+_DECISIONS_KEPT = ""
+MOST_CHANGED = 0.25  # beyond this share of changed articles the cross-article step starts from the groups
 _OLD_TABLES = ("results",)  # format 1 kept whole DocumentResults, bodies included
 # the mention groups of the articles in temp.dirty_docs with the entity id and canonical name the
 # cross-article step gave them (CrossLinks.resolve, from the links `adopt_links` stored)
@@ -105,6 +124,119 @@ class EntityCounts:
         """Whether some stale entity may be a gazetteer place (its id starts with 'loc-')."""
         return self._connection.execute(
             "SELECT 1 FROM stale_entities WHERE entity_id >= 'loc-' AND entity_id < 'loc.' LIMIT 1").fetchone() is not None
+
+
+@dataclass(frozen=True)
+class StoredDecisions:
+    """The cross-article links and decisions the last run stored (`adopt_links` writes the difference)."""
+
+    moves: dict[str, tuple[str, str]]
+    short_forms: dict[tuple[str, str], tuple[str, str]]  # the second pass, with the full name's canonical name
+    first: dict[tuple[str, str], str]
+    candidates: dict[str, list[str]]
+
+
+@dataclass
+class CrossInputs:
+    """`StateStore.start_cross_step`: the entities to decide on and which article names which, the
+    previous decisions it may keep (None: decide everything) and the entities they are not valid for."""
+
+    entities: dict[str, CorpusEntity]
+    articles: Articles
+    previous: Decisions | None
+    changed: set[str]
+    stored: StoredDecisions | None  # the previous decisions as stored, when read (for `adopt_links`)
+
+
+class _StoredIds(LazyMapping):
+    """doc_id -> the per-article entity ids it names: as the last step stored them (`cross_documents`,
+    by key), or as they are now for the articles changed since (`now`). Each id is the one string
+    object of its entity (120k articles name 2M of them)."""
+
+    def __init__(self, stored: Callable[[str], list[str]], now: dict[str, list[str]], entity_ids: Iterable[str]):
+        super().__init__()
+        self._stored, self._now = stored, now
+        self._ids = {entity_id: entity_id for entity_id in entity_ids}
+
+    def _make(self, doc_id: str) -> list[str] | None:
+        named = self._now[doc_id] if doc_id in self._now else self._stored(doc_id)
+        return [self._ids.get(entity_id, entity_id) for entity_id in named] or None
+
+
+class _StoredDocuments(LazyMapping):
+    """Per-article entity id -> the set of its articles, from its mention groups (by index)."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        super().__init__()
+        self._connection, self._doc_ids = connection, {}
+
+    def _make(self, entity_id: str) -> set[str] | None:
+        rows = self._connection.execute("SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id = ?", (entity_id,))
+        intern = self._doc_ids.setdefault
+        return {intern(row[0], row[0]) for row in rows} or None
+
+
+def _decisions(stored: StoredDecisions) -> Decisions:
+    return Decisions(moves=stored.moves, candidates=stored.candidates, first=stored.first,
+                     second={key: target for key, (target, _) in stored.short_forms.items()})
+
+
+def _changed_keys(old: dict, new) -> list:
+    """The keys whose value differs between two mappings (added, removed or changed)."""
+    return [key for key in old.keys() | new.keys() if old.get(key) != new.get(key)]
+
+
+def _entity_row(entity_id: str, entity: CorpusEntity) -> tuple[str, str, str, str, str, str]:
+    """An entity as stored in `cross_entities` (its articles are kept per article in `cross_documents`):
+    its display name, the keys made from it and its surfaces as text, which every run reads, and
+    its counts as JSON, which a run decodes only for the few entities whose names it counts."""
+    labels = {label.value: n for label, n in entity.mention_labels.items()}
+    counts = json.dumps([entity.names, labels], ensure_ascii=False, separators=(",", ":"))
+    return entity_id, entity.display, entity.key, entity.loose, "\n".join(sorted(entity.surfaces)), counts
+
+
+_LABELS = {label.value: label for label in Label}
+
+
+class _StoredEntity(CorpusEntity):
+    """An entity read from `cross_entities`: its names and label counts are decoded when first asked,
+    its display name and keys are the stored ones.
+
+    Decoding 124k entities and making their keys again took ~2.5 CPU-s at 120k articles; the
+    cross-article step asks for the counts of the entities variant merges or places involve, a
+    few thousand."""
+
+    def __init__(self, entity_id: str, display: str, key: str, loose: str, surfaces: str, counts: str):
+        # (not CorpusEntity.__init__, which would set the names and label counts it leaves encoded)
+        self.label, self._counts = label_of_entity_id(entity_id), counts
+        self._display, self._key, self._loose = display, key, loose
+        self.surfaces = set(surfaces.split("\n"))
+
+    @property
+    def display(self) -> str:
+        return self._display
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    @property
+    def loose(self) -> str:
+        return self._loose
+
+    @property
+    def names(self) -> dict[str, int]:
+        return self._decoded()[0]
+
+    @property
+    def mention_labels(self) -> dict[Label, int]:
+        return self._decoded()[1]
+
+    def _decoded(self) -> tuple[dict[str, int], dict[Label, int]]:
+        if isinstance(self._counts, str):
+            names, labels = json.loads(self._counts)
+            self._counts = names, {_LABELS[label]: n for label, n in labels.items()}
+        return self._counts
 
 
 class RunLockedError(RuntimeError):
@@ -165,14 +297,13 @@ class StateStore:
                     f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
                 )
                 with connection:
-                    for table in (*_OLD_TABLES, "documents", "mention_groups", "cross_moves", "cross_short_forms",
-                                  *_ENTITY_TABLES, "meta"):
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES, "meta"):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    for table in ("documents", "mention_groups", "cross_moves", "cross_short_forms", *_ENTITY_TABLES):
+                    for table in ("documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES):
                         connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
@@ -311,15 +442,97 @@ class StateStore:
         """How many stored documents have each status (ok, skipped, error)."""
         return dict(self._connection.execute("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status"))
 
-    def adopt_links(self, links: CrossLinks) -> int:
-        """Store the cross-article links of this run; the mention rows of every article whose links
-        changed are dropped (to be rendered again), in the same transaction. Returns how many."""
-        old_moves = {row[0]: (row[1], row[2]) for row in self._connection.execute("SELECT * FROM cross_moves")}
-        old_short = {(row[0], row[1]): (row[2], row[3]) for row in self._connection.execute("SELECT * FROM cross_short_forms")}
-        moved = {key for key in old_moves.keys() | links.moves.keys() if old_moves.get(key) != links.moves.get(key)}
-        shorted = {key for key in old_short.keys() | links.short_forms.keys()
-                   if old_short.get(key) != links.short_forms.get(key)}
-        del old_moves, old_short
+    def start_cross_step(self, places_key: str) -> CrossInputs:
+        """What the cross-article step needs: every per-article entity of the corpus as it is now, which
+        article names which (read from the state only where a decision asks), and the previous run's
+        decisions with the entities they can no longer be trusted for. The entities are written to
+        the state at once, in a transaction `adopt_links` commits with the decisions (nothing is
+        kept if the step fails), so that the step need not hold their rows.
+
+        Kept from the last step: the entities' names, labels and surfaces (`cross_entities`) and
+        each article's entity ids (`cross_documents`). The articles whose mention groups changed
+        since are those not rendered yet (`save` and `replace_links` clear their rows; a crash
+        before they are rendered again only makes this set larger) and those deleted; every entity
+        they named before or name now is counted again from its mention groups, by index, and is
+        `changed`. Without a complete previous step for this place index (`places_key`, kept in the
+        `_DECISIONS_KEPT` row), or when most articles changed (new alias rules relink them all),
+        everything is collected from the groups in one pass, and decided again.
+        """
+        dirty = self._changed_documents()
+        kept = self._connection.execute("SELECT new_id FROM cross_moves WHERE entity_id = ?", (_DECISIONS_KEPT,)).fetchone()
+        if kept != (places_key,) or len(dirty) > MOST_CHANGED * self._count_documents():
+            entities, ids = collect_entities(self.groups())
+            with self._uncommitted():
+                self._connection.execute("DELETE FROM cross_entities")
+                self._connection.execute("DELETE FROM cross_documents")
+                self._replace_rows("cross_entities", ("entity_id",), (), itertools.starmap(_entity_row, entities.items()))
+                self._replace_rows("cross_documents", ("doc_id",), (),
+                                   ((doc_id, "\n".join(named)) for doc_id, named in ids.items()))
+            return CrossInputs(entities, Articles.of(ids), None, set(), stored=None)
+        stored = self._stored_decisions()
+        now = {doc_id: [row[0] for row in self._connection.execute(
+            "SELECT DISTINCT entity_id FROM mention_groups WHERE doc_id = ?", (doc_id,))] for doc_id in dirty}
+        changed = set().union(*now.values(), *(self._stored_ids(doc_id) for doc_id in now))
+        entities = {row[0]: _StoredEntity(*row) for row in self._connection.execute("SELECT * FROM cross_entities")}
+        for entity_id in changed:
+            entities.pop(entity_id, None)
+        entities.update(collect_entities(self._groups_of_entities(changed))[0])
+        with self._uncommitted():
+            self._replace_rows("cross_entities", ("entity_id",), [(e,) for e in changed],
+                               (_entity_row(e, entities[e]) for e in changed if e in entities))
+            self._replace_rows("cross_documents", ("doc_id",), [(doc_id,) for doc_id in now],
+                               ((doc_id, "\n".join(named)) for doc_id, named in now.items() if named))
+        articles = Articles(_StoredIds(self._stored_ids, now, entities), _StoredDocuments(self._connection))
+        return CrossInputs(entities, articles, _decisions(stored), changed, stored)
+
+    @contextmanager
+    def _uncommitted(self) -> Iterator[None]:
+        """Writes that the next `_writing` transaction commits with its own; a failure rolls them back
+        (a full disk or a read-only folder becomes a StateWriteError)."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            self._connection.rollback()
+            raise self._write_error(error) from error
+
+    def _stored_ids(self, doc_id: str) -> list[str]:
+        """The entity ids the last cross-article step stored for an article ([] for none)."""
+        row = self._connection.execute("SELECT entity_ids FROM cross_documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0].split("\n") if row else []
+
+    def _count_documents(self) -> int:
+        return self._connection.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def _changed_documents(self) -> set[str]:
+        """The articles whose mention groups may differ from those the last cross-article step read."""
+        unrendered = self._connection.execute("SELECT doc_id FROM documents WHERE mentions_rows IS NULL")
+        deleted = self._connection.execute(
+            "SELECT doc_id FROM cross_documents WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+        return {row[0] for row in itertools.chain(unrendered, deleted)}
+
+    def _groups_of_entities(self, entity_ids: Iterable[str]) -> Iterator[CorpusGroup]:
+        """Every mention group of the given entities, by index."""
+        for entity_id in sorted(entity_ids):
+            yield from self._connection.execute("SELECT * FROM mention_groups WHERE entity_id = ?", (entity_id,))
+
+    def _stored_decisions(self) -> StoredDecisions:
+        connection = self._connection
+        return StoredDecisions(
+            moves={row[0]: (row[1], row[2]) for row in connection.execute("SELECT * FROM cross_moves WHERE entity_id != ?",
+                                                                           (_DECISIONS_KEPT,))},
+            short_forms={(row[0], row[1]): (row[2], row[3]) for row in connection.execute("SELECT * FROM cross_short_forms")},
+            first={(row[0], row[1]): row[2] for row in connection.execute("SELECT * FROM cross_first")},
+            candidates={row[0]: row[1].split("\n") for row in connection.execute("SELECT * FROM cross_candidates")},
+        )
+
+    def adopt_links(self, links: CrossLinks, decisions: Decisions, stored: StoredDecisions | None, places_key: str) -> int:
+        """Store the cross-article links and decisions of this run by difference with the previous ones
+        (`stored`, read here when the step did not need them), in one transaction with the entities
+        `start_cross_step` wrote and with dropping the mention rows of every article whose links
+        changed (to be rendered again). Returns how many articles those are."""
+        old = stored if stored is not None else self._stored_decisions()
+        moved = {key for key in old.moves.keys() | links.moves.keys() if old.moves.get(key) != links.moves.get(key)}
+        shorted = _changed_keys(old.short_forms, links.short_forms)
         with self._writing():
             connection = self._connection
             connection.execute("CREATE TEMP TABLE IF NOT EXISTS changed_ids (entity_id TEXT PRIMARY KEY)")
@@ -329,14 +542,31 @@ class StateStore:
                 "SELECT DISTINCT doc_id FROM mention_groups WHERE entity_id IN (SELECT entity_id FROM temp.changed_ids)")}
             affected |= {doc_id for doc_id, _ in shorted}
             connection.executemany("UPDATE documents SET mentions_rows = NULL WHERE doc_id = ?", ((d,) for d in affected))
-            connection.execute("DELETE FROM cross_moves")
-            connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
-                                   ((old, new, canonical) for old, (new, canonical) in links.moves.items()))
-            connection.execute("DELETE FROM cross_short_forms")
-            connection.executemany("INSERT INTO cross_short_forms VALUES (?, ?, ?, ?)",
-                                   ((doc_id, old, new, canonical)
-                                    for (doc_id, old), (new, canonical) in links.short_forms.items()))
+            if moved:
+                connection.execute("DELETE FROM cross_moves")
+                connection.executemany("INSERT INTO cross_moves VALUES (?, ?, ?)",
+                                       ((key, new, canonical) for key, (new, canonical) in links.moves.items()))
+            self._replace_rows("cross_short_forms", ("doc_id", "entity_id"), shorted,
+                               ((*key, *links.short_forms[key]) for key in shorted if key in links.short_forms))
+            first = _changed_keys(old.first, decisions.first)
+            self._replace_rows("cross_first", ("doc_id", "entity_id"), first,
+                               ((*key, decisions.first[key]) for key in first if key in decisions.first))
+            candidates = _changed_keys(old.candidates, decisions.candidates)
+            self._replace_rows("cross_candidates", ("entity_id",), [(key,) for key in candidates],
+                               ((key, "\n".join(decisions.candidates[key])) for key in candidates
+                                if key in decisions.candidates))
+            connection.execute("INSERT OR REPLACE INTO cross_moves VALUES (?, ?, '')", (_DECISIONS_KEPT, places_key))
         return len(affected)
+
+    def _replace_rows(self, table: str, key_columns: tuple[str, ...], keys: Iterable[tuple], rows: Iterable[tuple]) -> None:
+        """Delete the rows of `table` with the given keys, then insert `rows` (inside the caller's transaction)."""
+        where = " AND ".join(f"{column} = ?" for column in key_columns)
+        self._connection.executemany(f"DELETE FROM {table} WHERE {where}", keys)
+        rows = iter(rows)
+        first = next(rows, None)
+        if first is not None:
+            self._connection.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(first))})",
+                                         itertools.chain([first], rows))
 
     def table_rows(self, render: Callable[[DocumentResult], tuple[str, str, str]],
                    chunk: int = 2000) -> Iterator[tuple[str, str, str]]:

@@ -565,3 +565,59 @@ def test_pair_evaluator_shows_what_the_run_found_over_a_gold_span_it_missed():
             {"doc_id": "d", "field": "body", "start": "30", "end": "35", "text": "Gent", "label": "LOC"}]
     assert evaluator.overlapping(("d", "body", "0", "22"), rows) == ["'Jan Jambon' PER 12-22"]
     assert evaluator.overlapping(("d", "body", "23", "29"), rows) == []
+
+
+# names to draw articles from: full names sharing surnames, bare surnames and titled ones, a surname
+# also tagged as organisation or place, an acronym with its full name, a capitalised variant and a
+# first-name typo (these two change the variant merges now and then, which decides everything again)
+RANDOM_NAMES = [
+    ("Bart De Wever", PER, "Bart De Wever"), ("Anuna De Wever", PER, "Anuna De Wever"), ("De Wever", PER, "De Wever"),
+    ("Frenkie de Jong", PER, "Frenkie de Jong"), ("De Jong", PER, "De Jong"), ("Matthijs de Ligt", PER, "Matthijs de Ligt"),
+    ("De Ligt", PER, "De Ligt"), ("Sigrid Kaag", PER, "Sigrid Kaag"), ("Kaag", PER, "Kaag"), ("Kaag", ORG, "Kaag"),
+    ("Kaag", LOC, "Kaag"), ("Wopke Hoekstra", PER, "Wopke Hoekstra"), ("Hoekstra", PER, "minister Hoekstra"),
+    ("Hoekstra", ORG, "Hoekstra"), ("Daniil Medvedev", PER, "Daniil Medvedev"), ("Danill Medvedev", PER, "Danill Medvedev"),
+    ("Medvedev", PER, "Medvedev"), ("Centraal Bureau voor de Statistiek", ORG, "CBS"), ("CBS", ORG, "CBS"),
+    ("N-VA", ORG, "N-VA"), ("Ajax", ORG, "Ajax"), ("AJAX", ORG, "AJAX"), ("Antwerpen", LOC, "Antwerpen"),
+    ("Den Haag", LOC, "Den Haag"), ("Veldhoven", LOC, "Veldhoven"), ("Stientje van Veldhoven", PER, "Stientje van Veldhoven"),
+]
+
+
+def random_article(rng) -> list[tuple]:
+    """The mention groups of an article naming 2-6 random names (without its doc_id)."""
+    from pipeline.entities.names import name_key
+
+    picked = rng.sample(RANDOM_NAMES, rng.randint(2, 6))
+    return [(entity_id_for(label, canonical), canonical, label.value, surface, name_key(surface), rng.randint(1, 3))
+            for canonical, label, surface in picked]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_deciding_again_only_what_a_change_reaches_equals_deciding_everything(seed, places):
+    """Random adds, edits and removes; after each, the kept-and-redecided links equal a full decision."""
+    import random
+
+    from pipeline.entities.across import Articles, collect_entities, decide_links
+
+    def decided(changed=(), previous=None):
+        entities, ids = collect_entities((doc_id, *group) for doc_id, groups in sorted(corpus.items()) for group in groups)
+        return decide_links(entities, Articles.of(ids), lambda: places, previous, changed)
+
+    rng = random.Random(seed)
+    corpus = {f"doc{i:02}": random_article(rng) for i in range(8)}
+    _, previous = decided()
+    merges_changed, linked = 0, 0
+    for step in range(60):
+        action, doc_id = rng.choice(["add", "edit", "edit", "remove"]), rng.choice(sorted(corpus))
+        if action == "add":
+            doc_id = f"new{step:02}"
+        before = corpus.pop(doc_id, []) if action != "add" else []
+        if action != "remove":
+            corpus[doc_id] = random_article(rng)
+        changed = {group[0] for group in before + corpus.get(doc_id, [])}
+        full_links, full = decided()
+        links, incremental = decided(changed, previous)
+        assert (links, incremental) == (full_links, full), f"step {step}: {action} {doc_id}"
+        merges_changed += full.moves != previous.moves
+        linked += bool(full.second)
+        previous = incremental
+    assert merges_changed >= 2 and linked >= 20  # variant merges changed now and then; links worth keeping

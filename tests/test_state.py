@@ -158,3 +158,93 @@ def test_full_disk_is_a_state_write_error_that_says_what_to_free(tmp_path):
                                               r"free some disk space"):
         store.save([replace(result(), status_detail="Een lange waarschuwing. " * 2000)])  # bodies are not stored
     assert list(store.results()) == []
+
+
+STATE_NAMES = [("Bart De Wever", Label.PER), ("Anuna De Wever", Label.PER), ("De Wever", Label.PER), ("N-VA", Label.ORG),
+               ("Sigrid Kaag", Label.PER), ("Kaag", Label.PER), ("Kaag", Label.LOC), ("Antwerpen", Label.LOC),
+               ("ANTWERPEN", Label.ORG), ("Rutte", Label.PER), ("Mark Rutte", Label.PER), ("Den Haag", Label.LOC)]
+
+
+def random_result(rng, doc_id: str) -> DocumentResult:
+    """An article naming a few random names, its mentions linked within the article."""
+    names = rng.sample(STATE_NAMES, rng.randint(1, 5))
+    body = " en ".join(name for name, _ in names) + " spraken."
+    mentions, cursor = [], 0
+    for name, label in names:
+        start = body.index(name, cursor)
+        mentions.append(Mention(Field.BODY, start, start + len(name), name, label, 0))
+        cursor = start + len(name)
+    return linked(replace(result(doc_id, body), mentions=tuple(mentions), timexes=()))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_stored_cross_article_decisions_stay_those_of_deciding_everything(tmp_path, seed):
+    """Saves, edits and deletes through the store, the rows rendered or not (a run killed before
+    rendering): after each step the links and the stored decisions equal those of a full decision."""
+    import random
+
+    from pipeline.entities import cross_article_links, decide_links
+    from pipeline.entities.across import Articles, collect_entities
+    from pipeline.entities.places import default_place_resolver
+
+    rng = random.Random(seed)
+    store = StateStore(tmp_path, "fp1")
+    store.save([random_result(rng, f"d{i:02}") for i in range(40)])
+    stored, kept = [f"d{i:02}" for i in range(40)], 0
+    for step in range(25):
+        action = rng.choice(["save", "save", "delete"]) if len(stored) > 1 else "save"
+        if action == "save":
+            doc_id = rng.choice(stored + [f"n{step}"])
+            store.save([random_result(rng, doc_id)])
+            stored = sorted(set(stored) | {doc_id})
+        else:
+            doc_id = stored.pop(rng.randrange(len(stored)))
+            store.delete([doc_id])
+        inputs = store.start_cross_step("places")
+        links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
+                                        inputs.changed)
+        store.adopt_links(links, decisions, inputs.stored, "places")
+        kept += inputs.previous is not None
+        if rng.random() < 0.7:
+            list(store.table_rows(lambda r: ("", "", "")))  # rendered: the articles are no longer changed
+        entities, ids = collect_entities(store.groups())
+        full_links, full = decide_links(entities, Articles.of(ids), default_place_resolver)
+        assert links == full_links == cross_article_links(store.groups(), default_place_resolver), f"step {step}"
+        now = store._stored_decisions()
+        assert (now.first, {key: target for key, (target, _) in now.short_forms.items()}, now.candidates) == (
+            full.first, full.second, {key: list(value) for key, value in full.candidates.items()})
+        again = store.start_cross_step("places")
+        fields = lambda e: (e.label, e.display, e.key, e.loose, e.names, e.mention_labels, e.surfaces)  # noqa: E731
+        assert {key: fields(entity) for key, entity in again.entities.items()} == {
+            key: fields(entity) for key, entity in entities.items()}
+        assert {doc_id: set(again.articles.ids[doc_id]) for doc_id in ids} == {d: set(i) for d, i in ids.items()}
+        assert {e: again.articles.documents[e] for e in entities} == Articles.of(ids).documents
+    assert kept >= 20  # most steps kept decisions (the others had most articles changed)
+    store.close()
+
+
+def test_kept_cross_article_decisions_are_not_trusted_after_an_earlier_version_wrote_the_state(tmp_path):
+    """An earlier version changes articles and renders them without keeping the cross_* tables, but
+    empties `cross_moves` as it goes: the next step then decides everything again."""
+    import random
+
+    from pipeline.entities import decide_links
+    from pipeline.entities.places import default_place_resolver
+
+    rng = random.Random(5)
+    store = StateStore(tmp_path, "fp1")
+    store.save([random_result(rng, f"d{i:02}") for i in range(20)])
+    for _ in range(2):
+        inputs = store.start_cross_step("places")
+        links, decisions = decide_links(inputs.entities, inputs.articles, default_place_resolver, inputs.previous,
+                                        inputs.changed)
+        store.adopt_links(links, decisions, inputs.stored, "places")
+        list(store.table_rows(lambda r: ("", "", "")))
+    assert store.start_cross_step("places").previous is not None
+    assert store.start_cross_step("other places").previous is None
+    store.save([random_result(rng, "d03")])
+    list(store.table_rows(lambda r: ("", "", "")))  # rendered by the earlier version, which ...
+    with store._connection:
+        store._connection.execute("DELETE FROM cross_moves")  # ... rewrites the merges of its own run
+    assert store.start_cross_step("places").previous is None
+    store.close()

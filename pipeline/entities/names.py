@@ -5,6 +5,7 @@ diacritics, typographic quote and dash variants, spacing and surrounding punctua
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -40,8 +41,10 @@ def strip_diacritics(text: str) -> str:
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def name_key(text: str) -> str:
-    """The comparison key of a name: casefolded, without diacritics or edge punctuation."""
+    """The comparison key of a name: casefolded, without diacritics or edge punctuation (remembered:
+    the cross-article step asks it of every entity's name several times)."""
     text = strip_diacritics(text.translate(_TYPOGRAPHY)).casefold()
     return _SPACES.sub(" ", text).strip(_EDGE_PUNCTUATION)
 

@@ -213,13 +213,18 @@ def _resolver_from_gazetteer(raw: bytes) -> PlaceResolver:
 
 
 @functools.cache
+def place_index_key() -> str:
+    """Names the place index: the sha256 of the gazetteer and of this module (a new one gets a new key)."""
+    return hashlib.sha256(_gazetteer_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@functools.cache
 def cached_place_resolver(folder: Path) -> PlaceResolver:
     """The resolver over the shipped gazetteer, kept in `folder` as a pickle named after the gazetteer's
     and this module's sha256: building the index takes ~2.6 CPU-s, loading the pickle ~1 s, and a new
     gazetteer or index code gets a new file. A cache that cannot be read or written is rebuilt or skipped."""
     raw = _gazetteer_bytes()
-    key = hashlib.sha256(raw + Path(__file__).read_bytes()).hexdigest()[:16]
-    cache = folder / f"places-{key}.pickle"
+    cache = folder / f"places-{place_index_key()}.pickle"
     try:
         with open(cache, "rb") as handle:
             return pickle.load(handle)
