@@ -200,6 +200,21 @@ def test_entities_of_the_sentences_read_get_the_offsets_of_the_whole_text() -> N
     assert ner.entity_chars(read, whole, kept) == []
 
 
+def test_common_words_are_counted_in_lower_case_and_capitalised_inside_sentences_only() -> None:
+    tool = load_tool("build_common_words")
+    texts = ["Maar het regent. Toch won Vooruit, maar vooruit ging het niet.\nVooruit wil meer.",
+             "Hij zei: ,,Maar wij gaan door.'' En (Maar) niet anders. De Wever sprak met de pers."]
+    lower, capital_inside = tool.count_forms(texts)
+    assert (lower["maar"], capital_inside["maar"]) == (1, 0)  # after '. ', ': ,,' and '(': sentence starts
+    assert (lower["vooruit"], capital_inside["vooruit"]) == (1, 1)  # the party inside a sentence, not at a line start
+    assert (lower["de"], capital_inside["de"]) == (1, 0)
+    assert capital_inside["wever"] == 1
+    assert tool.common_words(lower, capital_inside, names=set()) == []  # each word once: under MIN_LOWER
+    lower.update({"maar": 40, "vooruit": 40, "de": 40})
+    assert tool.common_words(lower, capital_inside, names=set()) == ["de", "maar", "vooruit"]  # 1 in 41: under 5%
+    assert tool.common_words(lower, capital_inside, names={"vooruit"}) == ["de", "maar"]  # a one-word name in our gold
+
+
 def test_the_shipped_common_words_are_lower_case_and_no_party_or_title() -> None:
     common = ner.load_common_words()
     assert len(common) > 5_000
