@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
-import gzip
 import hashlib
 import io
 import json
@@ -20,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
+from pipeline.entities.places import gazetteer_rows
 from pipeline.ner_rules import Gazetteer, Span, correct_spans
 from pipeline.records import Field, Label, Mention
 
@@ -45,7 +45,6 @@ ELIDED_ARTICLE = re.compile(r"['’](?:s|t)[- ]")  # 's-Hertogenbosch, 't Zandt:
 ABBREVIATION_END = re.compile(r"(?:^|[\s.])(?:[A-Z]|Inc|Corp|Co|Ltd|Bros|Jr|Sr|St|Mr|Dr)\.$")  # "J.", "Apple Inc."
 GAZETTEER_FILE = "ner_gazetteer_nl_be.csv"
 COMMON_WORDS_FILE = "common_words_nl.txt"  # tools/build_common_words.py
-PLACES_FILE = "gazetteer.tsv.gz"  # GeoNames places, tools/build_gazetteer.py
 BIG_PLACE_POPULATION = 100_000
 NAME_WORDS_REMEMBERED = 200_000  # lexeme kinds kept per worker (a few MB)
 FLORET_CACHE_WORDS = 50_000  # x 100 dimensions x 4 bytes = 20 MB per worker
@@ -127,13 +126,11 @@ class EntityRecognizer:
         sentence_starts: list[dict[Field, list[int]]] = [{Field.TITLE: [], Field.BODY: []} for _ in items]
         zone = self._nlp.memory_zone() if self._items_seen >= MEMORY_ZONE_AFTER_ITEMS else contextlib.nullcontext()
         self._items_seen += len(items)
-        sentences_made = "sentencizer" in self._nlp.pipe_names  # else by a parser or senter, on all sentences
-        with zone, self._nlp.select_pipes(disable=["sentencizer"] if sentences_made else []):
-            to_read = (self._sentences_to_read(job) if sentences_made else (self._nlp.make_doc(job[3]), (job, None, None))
-                       for job in jobs)
-            for doc, ((item_index, field, offset, chunk), whole, kept) in self._nlp.pipe(
-                    to_read, batch_size=batch_size, as_tuples=True):
-                whole = doc if whole is None else whole
+        with zone, self._nlp.select_pipes(disable=["sentencizer"] if self._splits_sentences_first else []):
+            to_read = (self._sentences_to_read(job) for job in jobs)
+            for doc, ((item_index, field, offset, chunk), cut) in self._nlp.pipe(to_read, batch_size=batch_size,
+                                                                                 as_tuples=True):
+                whole, kept = cut or (doc, None)
                 spans[item_index].extend(doc_spans(entity_chars(doc, whole, kept), chunk, field, offset))
                 sentence_starts[item_index][field].extend(offset + start for start in sentence_start_chars(whole, chunk))
         results = []
@@ -143,21 +140,31 @@ class EntityRecognizer:
             results.append(tuple(to_mention(span, texts[span.field], starts[span.field]) for span in corrected))
         return results
 
+    @functools.cached_property
+    def _splits_sentences_first(self) -> bool:
+        """True when the pipeline's sentences come from a sentencizer, which runs before the model
+        so that only some sentences are read; a parser or senter makes them inside `nlp.pipe`."""
+        return "sentencizer" in self._nlp.pipe_names
+
     def _sentences_to_read(self, job: tuple[int, Field, int, str]) -> tuple[Doc, tuple]:
-        """The chunk of `job` tokenised and split into sentences, and the Doc the model reads: only
-        the sentences that may hold a name (see `NameWords`), with the token positions they had."""
+        """The Doc the model reads for the chunk of `job`, with (job, cut): cut is (the whole chunk's
+        Doc, the positions of the tokens read) when only the sentences that may hold a name are read
+        (see `NameWords`), None when the model reads the whole chunk."""
         from spacy.attrs import ORTH, SENT_START, SPACY
         from spacy.tokens import Doc
 
-        whole = self._nlp.get_pipe("sentencizer")(self._nlp.make_doc(job[3]))
-        orths, spaces, starts = whole.to_array([ORTH, SPACY, SENT_START]).T.tolist()
-        kept = self._name_words.tokens_of_sentences_with_names(orths, starts, whole.vocab.strings)
-        if kept is None:
-            return whole, (job, whole, None)
+        whole = self._nlp.make_doc(job[3])
+        if not self._splits_sentences_first:
+            return whole, (job, None)
+        whole = self._nlp.get_pipe("sentencizer")(whole)
         strings = whole.vocab.strings
+        orths, spaces, starts = whole.to_array([ORTH, SPACY, SENT_START]).T.tolist()
+        kept = self._name_words.tokens_of_sentences_with_names(orths, starts, strings)
+        if kept is None:
+            return whole, (job, None)
         doc = Doc(whole.vocab, words=[strings[orths[i]] for i in kept], spaces=[spaces[i] == 1 for i in kept],
                   sent_starts=[starts[i] == 1 for i in kept])
-        return doc, (job, whole, kept)
+        return doc, (job, (whole, kept))
 
 
 class NameWords:
@@ -261,11 +268,8 @@ def remember_floret_vectors(nlp: Language) -> None:
 def load_gazetteer() -> Gazetteer:
     """The names we list ourselves (pipeline/data/ner_gazetteer_nl_be.csv) for the span corrections,
     and the places of 100,000+ inhabitants of the GeoNames index the entity stage links places with."""
-    data = resources.files("pipeline").joinpath("data")
-    text = data.joinpath(GAZETTEER_FILE).read_text(encoding="utf-8")
-    places = gzip.decompress(data.joinpath(PLACES_FILE).read_bytes()).decode("utf-8")
-    big_places = (row["name"] for row in csv.DictReader(io.StringIO(places), delimiter="\t")
-                  if int(row["population"] or 0) >= BIG_PLACE_POPULATION)
+    text = resources.files("pipeline").joinpath("data", GAZETTEER_FILE).read_text(encoding="utf-8")
+    big_places = (row["name"] for row in gazetteer_rows() if int(row["population"] or 0) >= BIG_PLACE_POPULATION)
     return Gazetteer.from_rows(csv.DictReader(io.StringIO(text)), big_places)
 
 

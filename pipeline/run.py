@@ -599,12 +599,13 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     stored rows (an article's rows rendered again only when it or its links changed); documents
     per status, table digests."""
     clock = time.perf_counter()
-    inputs = store.start_cross_step(place_index_key())
+    places_key = place_index_key()
+    inputs = store.start_cross_step(places_key)
     links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_resolver(config), inputs.previous,
                                     inputs.changed)
     stored = inputs.stored
     del inputs  # before `adopt_links` reads the previous decisions, when the step did not
-    store.adopt_links(links, decisions, stored, place_index_key())
+    store.adopt_links(links, decisions, stored, places_key)
     del decisions, stored  # the tables need only the links
     store.refresh_entities(lambda counts: _entity_texts(config, counts))
     times.seconds["entities"] += time.perf_counter() - clock  # after the workers' per-article linking

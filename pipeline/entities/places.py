@@ -19,7 +19,7 @@ import hashlib
 import os
 import pickle
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from importlib import resources
@@ -199,17 +199,17 @@ def _place(row: Mapping[str, str]) -> Place:
 @functools.cache
 def default_place_resolver() -> PlaceResolver:
     """The resolver over the shipped gazetteer, built on first use and then reused."""
-    return _resolver_from_gazetteer(_gazetteer_bytes())
+    return PlaceResolver.from_gazetteer(gazetteer_rows())
 
 
 def _gazetteer_bytes() -> bytes:
     return resources.files("pipeline").joinpath("data", GAZETTEER_FILE).read_bytes()
 
 
-def _resolver_from_gazetteer(raw: bytes) -> PlaceResolver:
-    text = gzip.decompress(raw).decode("utf-8")
-    rows = csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
-    return PlaceResolver.from_gazetteer(rows)
+def gazetteer_rows() -> Iterator[dict[str, str]]:
+    """The rows of the shipped gazetteer (GAZETTEER_COLUMNS), read as tools/build_gazetteer.py writes them."""
+    text = gzip.decompress(_gazetteer_bytes()).decode("utf-8")
+    return csv.DictReader(text.splitlines(), delimiter="\t", quoting=csv.QUOTE_NONE, escapechar="\\")
 
 
 @functools.cache
@@ -223,14 +223,13 @@ def cached_place_resolver(folder: Path) -> PlaceResolver:
     """The resolver over the shipped gazetteer, kept in `folder` as a pickle named after the gazetteer's
     and this module's sha256: building the index takes ~2.6 CPU-s, loading the pickle ~1 s, and a new
     gazetteer or index code gets a new file. A cache that cannot be read or written is rebuilt or skipped."""
-    raw = _gazetteer_bytes()
     cache = folder / f"places-{place_index_key()}.pickle"
     try:
         with open(cache, "rb") as handle:
             return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         pass
-    resolver = _resolver_from_gazetteer(raw)
+    resolver = PlaceResolver.from_gazetteer(gazetteer_rows())
     temporary = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
     try:
         for old in folder.glob("places-*.pickle"):
