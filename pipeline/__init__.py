@@ -14,7 +14,7 @@ import sys
 import types
 
 TYPE_CHECKING = False  # the idiom type checkers understand, without importing `typing` (most of the import time)
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 _PUBLIC = {  # public name -> submodule that defines it
     "Config": "config",

@@ -163,31 +163,60 @@ def test_recognise_with_ruler(ruler_recognizer: EntityRecognizer, title: str, bo
 
 
 @pytest.mark.parametrize(("paragraph", "read"), [
-    ("Het regende. Daarna sprak Verbeek.", ["Daarna sprak Verbeek."]),  # 'Het' and 'Daarna' are common words
-    ("Volgens de minister is het te laat. Dat vindt ook de VS.", ["Dat vindt ook de VS."]),
-    ("Trump zweeg. Maar niet lang.", ["Trump zweeg."]),  # a capitalised first word that is no common word
-    ("Vooruit wil meer geld.", ["Vooruit wil meer geld."]),  # a party: 'vooruit' is not in the list
-    ("De iPhone is duur. Niemand koopt hem nog.", ["De iPhone is duur."]),  # a capital inside a word counts
-    ("„Het is voorbij,” zei hij. ‘Maar wij gaan door.’", []),  # quotes before the first word
-    ("Het kost 4,5 miljoen euro. In 2024 al.", []),  # numbers hold no name
-    ("Imec groeit. imec groeit.", ["Imec groeit."]),  # lower-case names: the gazetteer's job
+    ("Het regende hard vandaag. Daarna sprak Verbeek over de zaak.", "Daarna sprak Verbeek over de"),  # 'Het', 'Daarna': common
+    ("Volgens de minister is het te laat. Dat vindt ook de VS.", "ook de VS."),  # "VS." is one token
+    ("Trump zweeg. Maar niet lang.", "Trump zweeg ."),  # a capitalised first word that is no common word
+    ("Hij zweeg. Piet sprak.", "zweeg . Piet sprak ."),  # the sentence end before a name is read with it
+    ("Het is allemaal voorbij voor Anna en haar man.", "voorbij voor Anna en haar"),
+    ("De iPhone is duur. Niemand koopt hem nog.", "De iPhone is duur"),  # a capital inside a word counts
+    ("„Het is voorbij,” zei hij. ‘Maar wij gaan door.’", ""),  # quotes before the first word
+    ("Het kost 4,5 miljoen euro. In 2024 al.", ""),  # numbers hold no name
+    ("Imec groeit. imec groeit.", "Imec groeit ."),  # lower-case names: the gazetteer's job
+    ("Anna zag Piet.", "Anna zag Piet ."),  # all of it: None
 ])
-def test_only_sentences_that_may_hold_a_name_are_read(paragraph: str, read: list[str]) -> None:
+def test_only_tokens_near_words_that_may_be_names_are_read(paragraph: str, read: str) -> None:
     nlp = spacy.blank("nl")
     nlp.add_pipe("sentencizer")
     doc = nlp(paragraph)
-    common = frozenset({"het", "daarna", "volgens", "dat", "maar", "de", "niemand", "in"})
+    common = frozenset({"het", "daarna", "volgens", "dat", "maar", "de", "niemand", "in", "hij"})
     orths, starts = doc.to_array(["ORTH", "SENT_START"]).T.tolist()
-    kept = ner.NameWords(common).tokens_of_sentences_with_names(orths, starts, doc.vocab.strings)
-    sentences = [sentence.text for sentence in doc.sents]
-    if kept is None:
-        assert read == sentences
-    else:
-        assert [s.text for s in doc.sents if s.start in kept] == read
-        assert all(i in kept for s in doc.sents if s.start in kept for i in range(s.start, s.end))
+    kept = ner.NameWords(common, reach=2).tokens_near_names(orths, starts, doc.vocab.strings)
+    assert kept is None or kept == sorted(set(kept)) and len(kept) < len(doc)
+    assert " ".join(doc[i].text for i in (range(len(doc)) if kept is None else kept)) == read
 
 
-def test_entities_of_the_sentences_read_get_the_offsets_of_the_whole_text() -> None:
+def blank_with(*pipes: tuple[str, dict]) -> spacy.language.Language:
+    nlp = spacy.blank("nl")
+    for name, config in pipes:
+        nlp.add_pipe(name, config=config)
+    return nlp
+
+
+LISTENER = {"model": {"@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner",
+                      "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 64}}}
+WIDE_CNN = {"model": {"@architectures": "spacy.Tok2Vec.v2",
+                      "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64, "attrs": ["NORM"],
+                                "rows": [1000], "include_static_vectors": False},
+                      "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64, "depth": 2,
+                                 "window_size": 3, "maxout_pieces": 3}}}
+
+
+@pytest.mark.parametrize(("nlp", "reach"), [
+    (blank_with(("sentencizer", {}), ("ner", {})), 4),  # spaCy's default HashEmbedCNN: 4 layers x 1
+    (blank_with(("sentencizer", {}), ("tok2vec", WIDE_CNN), ("ner", LISTENER)), 6),  # 2 layers x 3
+    (blank_with(("ner", {})), None),  # no sentences: the model reads all
+    (ruler_pipeline(), None),  # a ruler's patterns have no reach
+], ids=["default-cnn", "shared-tok2vec", "no-sentencizer", "entity-ruler"])
+def test_context_reach_is_what_the_cnn_sees_on_either_side(nlp: spacy.language.Language, reach: int | None) -> None:
+    assert ner.context_reach(nlp) == reach
+
+
+@pytest.mark.skipif(not (MODEL_DIR / "meta.json").is_file(), reason="the shipped model models/nl_press_ner is missing")
+def test_the_shipped_model_sees_four_tokens_on_either_side() -> None:
+    assert ner.context_reach(spacy.load(MODEL_DIR)) == 4
+
+
+def test_entities_of_the_tokens_read_get_the_offsets_of_the_whole_text() -> None:
     from spacy.tokens import Doc, Span
 
     nlp = spacy.blank("nl")
