@@ -185,6 +185,24 @@ def test_only_tokens_near_words_that_may_be_names_are_read(paragraph: str, read:
     assert " ".join(doc[i].text for i in (range(len(doc)) if kept is None else kept)) == read
 
 
+@pytest.mark.parametrize("paragraph", [
+    "Het regende. Daarna sprak Verbeek.",
+    "„Het is voorbij,” zei hij. ‘Maar wij gaan door.’ En toen?! Niets meer...",
+    "Wie won? De VS. Of toch niet (zie p. 3.5)? Nee!",
+    "Zie www.nieuwsblad.be en mail naar info@imec.be. Dr. Peeters en mr. J.P. de Vries kwamen ook.",
+    "Een zin zonder einde",
+    "...En dan. . . nog iets.) Klaar.",
+    "",
+])
+def test_sentence_starts_are_those_of_spacys_sentencizer(paragraph: str) -> None:
+    nlp = spacy.blank("nl")
+    nlp.add_pipe("sentencizer")
+    doc = nlp(paragraph)
+    orths, puncts = doc.to_array(["ORTH", "IS_PUNCT"]).T.tolist() if len(doc) else ([], [])
+    flags = ner.SentenceStarts.of(nlp).flags(orths, puncts)
+    assert flags == [int(token.is_sent_start) for token in doc]
+
+
 def blank_with(*pipes: tuple[str, dict]) -> spacy.language.Language:
     nlp = spacy.blank("nl")
     for name, config in pipes:
@@ -224,9 +242,9 @@ def test_entities_of_the_tokens_read_get_the_offsets_of_the_whole_text() -> None
     kept = [0, 1, 2, 6, 7, 8, 9, 10]  # the middle sentence is not read
     read = Doc(nlp.vocab, words=[whole[i].text for i in kept])
     read.ents = [Span(read, 0, 1, "PER"), Span(read, 3, 5, "LOC")]
-    assert ner.entity_chars(read, whole, kept) == [(0, 7, "PER"), (27, 39, "LOC")]
+    assert ner.entity_chars(read, (whole, kept)) == [(0, 7, "PER"), (27, 39, "LOC")]
     read.ents = [Span(read, 1, 4, "ORG")]  # 'kwam . Zwolle' would run across the sentence not read
-    assert ner.entity_chars(read, whole, kept) == []
+    assert ner.entity_chars(read, (whole, kept)) == []
 
 
 def test_common_words_are_counted_in_lower_case_and_capitalised_inside_sentences_only() -> None:
