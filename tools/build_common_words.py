@@ -1,7 +1,8 @@
 """Build pipeline/data/common_words_nl.txt: common Dutch words that are hardly ever names.
 
-The NER stage reads only the sentences that may hold a name (`pipeline.ner.NameWords`); a
-sentence whose only capital is its first word is skipped when that word is one of these. A word
+The NER stage reads only the words that may be names and the tokens around them
+(`pipeline.ner.NameWords`); a capitalised first word of a sentence is no such word when it is
+one of these. A word
 qualifies when press-bench writes it in lower case at least MIN_LOWER times and capitalised
 inside a sentence (not after a sentence end, a colon, a quote such as ',,' or a bracket) at most
 MAX_CAPITAL_SHARE of that, and no person, organisation or place in our training annotations
