@@ -272,9 +272,9 @@ def context_reach(nlp: Language) -> int | None:
     """Tokens on either side of a word that the NER model's vector of that word depends on; None
     when that is not bounded or not known (no CNN encoder, an entity ruler), and the model reads all.
 
-    A window CNN (spaCy's MaxoutWindowEncoder, MishWindowEncoder, HashEmbedCNN) of depth d that looks w tokens
-    to each side at every layer gives a word a vector made from d x w tokens on either side;
-    the embeddings below it are per token. The shipped model: 4 layers x 1 = 4 tokens.
+    A window CNN (spaCy's MaxoutWindowEncoder, MishWindowEncoder, HashEmbedCNN) of depth d that
+    looks w tokens to each side at every layer gives a word a vector made from d x w tokens on
+    either side; the embeddings below it are per token. The shipped model: 4 layers x 1 = 4 tokens.
     `NameWords` reads that many tokens around every word that may be a name; on the three dev sets
     this gave the same F1 as reading whole sentences, and so did 3, 5 and 6 (2 lost some).
     """
