@@ -419,18 +419,28 @@ def _unquote(value: str) -> str:
 # ---------------------------------------------------------------- .jsonl files
 
 def _jsonl_sources(file: Path, relative: str, known: Mapping[bytes, str]) -> Iterator[Source]:
+    """The articles of a .jsonl file; a line whose key is `known` is neither decoded nor parsed."""
     try:
-        for number, line, encoding in _jsonl_lines(file):
+        for number, encoding, content, decode in _jsonl_lines(file):
+            key = source_key(relative, number, encoding, content)
+            parse = functools.partial(_decoded_jsonl_article, decode, relative, number)
+            if key in known:
+                yield Source(key, known[key], f"{relative}:{number}", None, parse)
+                continue
+            line, encoding = decode()
             if line.strip():
-                key = source_key(relative, number, encoding, line.encode("utf-8", "surrogatepass"))
-                parse = functools.partial(_guarded_jsonl_article, line, encoding, relative, number)
-                yield _known_or_parsed(key, f"{relative}:{number}", parse, known)
+                yield _parsed(_guarded_jsonl_article(line, encoding, relative, number), key)
     except (OSError, EOFError, zlib.error) as error:
         yield _parsed(_problem_document(relative, relative, f"cannot read {relative}: {error}: check the file is complete"))
 
 
-def _jsonl_lines(file: Path) -> Iterator[tuple[int, str, str]]:
-    """(line number, text, encoding) of each line; UTF-16 files are decoded whole, others line by line."""
+def _jsonl_lines(file: Path) -> Iterator[tuple[int, str, bytes, Callable[[], tuple[str, str]]]]:
+    """(line number, encoding, content, decode) of each line: what its source key is made of, and a
+    function giving its (text, encoding). UTF-16 files are decoded whole (the key holds the encoding
+    and the text); the others are read line by line and keyed by their raw bytes (encoding ''),
+    which decide the decoded text: at 120k lines, hashing the bytes and decoding only the new ones
+    saves about a CPU-second over decoding every line to hash its text.
+    """
     opener = gzip.open if file.name.lower().endswith(".gz") else open
     with opener(file, "rb") as handle:
         head = handle.read(_BINARY_SAMPLE)
@@ -439,11 +449,20 @@ def _jsonl_lines(file: Path) -> Iterator[tuple[int, str, str]]:
             raw = head + handle.read()
             text, encoding = _utf16_without_bom(raw) or decode_bytes(raw)
             for number, line in enumerate(text.split("\n"), start=1):
-                yield number, line, encoding
+                yield number, encoding, line.encode("utf-8", "surrogatepass"), functools.partial(_as_decoded, line, encoding)
             return
         handle.seek(0)
         for number, raw in enumerate(handle, start=1):
-            yield number, *decode_bytes(raw)
+            yield number, "", raw, functools.partial(decode_bytes, raw)
+
+
+def _as_decoded(line: str, encoding: str) -> tuple[str, str]:
+    return line, encoding
+
+
+def _decoded_jsonl_article(decode: Callable[[], tuple[str, str]], relative: str, number: int) -> Document:
+    line, encoding = decode()
+    return _guarded_jsonl_article(line, encoding, relative, number)
 
 
 def _guarded_jsonl_article(line: str, encoding: str, relative: str, number: int) -> Document:

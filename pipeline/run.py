@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import json
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -35,7 +36,7 @@ from .entities.places import cached_place_resolver, default_place_resolver, plac
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
-from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, output_lock
+from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, is_damaged, output_lock
 from .tables import TableFormat, TableSet, alias_text, damaged_tables, document_rows, entity_text, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
@@ -100,9 +101,17 @@ def run(config: Config) -> RunSummary:
     try:
         store = StateStore(config.out, pipeline_fingerprint(config))
         try:
-            return _update(config, inputs, alias_rules, store, times, started)
-        finally:
+            summary = _update(config, inputs, alias_rules, store, times, started)
+        except sqlite3.DatabaseError as error:
+            if not is_damaged(error):
+                store.close()
+                raise
+            raise store.set_aside_damaged(error) from error
+        except BaseException:
             store.close()
+            raise
+        store.close()
+        return summary
     finally:
         lock.release()
 
