@@ -163,12 +163,12 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         _analyse_all(_documents_to_analyse(config, store, inventory), inventory.to_analyse - len(inventory.unreadable),
                      config, store, times)
         inventory.todo = []  # the bodies are not needed for the tables
-        store.set_source_keys(inventory.keys)
         statuses, digests = _write_all_interruptibly(config, store, times)
         store.set_meta("statuses", json.dumps(statuses))
         store.set_meta("tables", json.dumps(digests, sort_keys=True))
         store.set_meta("manifest", inventory.manifest)
         store.set_meta("table_format", config.table_format.value)
+    store.set_source_keys(inventory.keys)  # also when nothing changed: lines keyed anew (an upgrade) stay known
     store.set_meta("documents", str(inventory.documents))
     store.set_meta("inputs", fingerprint)
     return _summary(config, store, inventory, times, started, up_to_date=up_to_date, notices=notices)
