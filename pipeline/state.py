@@ -72,6 +72,7 @@ CREATE INDEX IF NOT EXISTS final_groups_by_doc ON final_groups (doc_id);
 CREATE INDEX IF NOT EXISTS final_groups_by_entity ON final_groups (entity_id);
 CREATE TABLE IF NOT EXISTS stale_entities (entity_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS entity_rows (entity_id TEXT PRIMARY KEY, entity_text TEXT NOT NULL, alias_text TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source_files (relative TEXT PRIMARY KEY, sha256 TEXT NOT NULL, articles TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 _ENTITY_TABLES = ("final_groups", "stale_entities", "entity_rows")  # kept by difference (`refresh_entities`)
@@ -307,13 +308,14 @@ class StateStore:
                     f"article body); it is rebuilt in format {STATE_FORMAT} and every article is analysed again"
                 )
                 with connection:
-                    for table in (*_OLD_TABLES, "documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES, "meta"):
+                    for table in (*_OLD_TABLES, "documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES,
+                                  "source_files", "meta"):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
             connection.executescript(_SCHEMA)
             stored = connection.execute("SELECT value FROM meta WHERE key = 'pipeline'").fetchone()
             if stored != (pipeline_fingerprint,):
                 with connection:
-                    for table in ("documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES):
+                    for table in ("documents", "mention_groups", *_CROSS_TABLES, *_ENTITY_TABLES, "source_files"):
                         connection.execute(f"DELETE FROM {table}")
                     connection.execute("DELETE FROM meta")
                     connection.execute("INSERT INTO meta VALUES ('pipeline', ?)", (pipeline_fingerprint,))
@@ -452,6 +454,20 @@ class StateStore:
         their source is unchanged; a key of an article not stored (yet) is ignored."""
         with self._writing():
             self._connection.executemany("UPDATE documents SET source_key = ? WHERE doc_id = ?", keys)
+
+    def source_files(self) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+        """Relative path -> (sha256, [(doc_id, source_path), ...]) of each corpus file as the last
+        complete run read it: the articles those bytes gave (`set_source_files`)."""
+        return {relative: (sha256, [tuple(pair) for pair in json.loads(articles)])
+                for relative, sha256, articles in self._connection.execute("SELECT * FROM source_files")}
+
+    def set_source_files(self, files: Iterable[tuple[str, str, list[tuple[str, str]]]]) -> None:
+        """Replace the records of `source_files` by (relative path, sha256, articles) of each file read;
+        call only once every article of those files is stored."""
+        with self._writing():
+            self._connection.execute("DELETE FROM source_files")
+            self._connection.executemany("INSERT INTO source_files VALUES (?, ?, ?)", (
+                (relative, sha256, json.dumps(articles, ensure_ascii=False)) for relative, sha256, articles in files))
 
     def source_paths(self) -> dict[str, str]:
         """doc_id -> the source path stored with its result."""

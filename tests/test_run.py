@@ -138,6 +138,40 @@ def test_unchanged_articles_are_not_parsed_when_one_line_of_a_jsonl_changes(corp
     assert ("gent-2025-001", "KU Leuven") in set(zip(load_tables(out)["mentions"]["doc_id"], load_tables(out)["mentions"]["text"]))
 
 
+def test_files_with_the_bytes_the_last_run_read_are_not_read_again(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    _add_article(corpus, ruler_model)
+    corpus_module = importlib.import_module("pipeline.corpus")
+    read, real_sources = [], corpus_module._sources_in_file
+    monkeypatch.setattr(corpus_module, "_sources_in_file",
+                        lambda file, relative, known: read.append(relative) or real_sources(file, relative, known))
+    summary = run(config(corpus, out, ruler_model))
+    assert (summary.new, summary.unchanged, read) == (1, 11, ["school.txt"])
+    run(config(corpus, tmp_path / "scratch", ruler_model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "scratch" / f"{name}.csv").read_bytes(), name
+
+
+@pytest.mark.parametrize("first_file", ["a.jsonl", "z.jsonl"], ids=["duplicate-after", "duplicate-before"])
+def test_an_unread_file_whose_id_another_file_takes_or_gives_up_is_read_after_all(tmp_path, ruler_model, first_file):
+    """Which of two articles with one id is the duplicate depends on the files before it, not only on
+    its own bytes: the tables still equal a run from scratch when the other file changes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "m.jsonl").write_text('{"id": "x", "text": "Hermans sprak in Gent."}\n', encoding="utf-8")
+    other = corpus / first_file
+    for text in ('{"id": "x", "text": "De Lijn reed door Gent."}\n', '{"id": "y", "text": "De Lijn reed door Gent."}\n',
+                 '{"id": "x", "text": "De Lijn reed weer door Gent."}\n'):
+        other.write_text(text, encoding="utf-8")
+        run(config(corpus, tmp_path / "out", ruler_model))
+        shutil.rmtree(tmp_path / "scratch", ignore_errors=True)
+        run(config(corpus, tmp_path / "scratch", ruler_model))
+        for name in TABLE_COLUMNS:
+            assert ((tmp_path / "out" / f"{name}.csv").read_bytes()
+                    == (tmp_path / "scratch" / f"{name}.csv").read_bytes()), (text, name)
+
+
 def test_rerun_with_identical_corpus_bytes_reads_no_article(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     run(config(corpus, out, ruler_model))
