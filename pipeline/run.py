@@ -32,7 +32,8 @@ from .entities import (
     link_mentions, outlet_country, read_alias_rules,
 )
 from .entities.catalogue import entity_from_counts
-from .entities.places import cached_place_resolver, default_place_resolver, place_index_key
+from .entities.places import (PlaceNames, cached_place_names, cached_place_resolver, default_place_resolver,
+                              place_index_key)
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
@@ -514,6 +515,13 @@ def place_resolver(config: Config) -> PlaceResolver:
     return cached_place_resolver(config.out / STATE_DIR)
 
 
+def place_names(config: Config) -> PlaceNames | PlaceResolver:
+    """The names the place index knows, all the cross-article step asks of it (cached beside the index)."""
+    if config.out is None:
+        return default_place_resolver()
+    return cached_place_names(config.out / STATE_DIR)
+
+
 def problem_result(document: Document) -> DocumentResult:
     """A document that could not be read: a row with its reason, no analysis."""
     return failed_result(document, document.problem or "", status=document.problem_status)
@@ -631,7 +639,7 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     clock = time.perf_counter()
     places_key = place_index_key()
     inputs = store.start_cross_step(places_key)
-    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_resolver(config), inputs.previous,
+    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_names(config), inputs.previous,
                                     inputs.changed)
     stored = inputs.stored
     del inputs  # before `adopt_links` reads the previous decisions, when the step did not
