@@ -24,7 +24,7 @@ from typing import TypeVar
 
 from . import __version__
 from .config import Config, ConfigError
-from .corpus import CorpusFingerprint, Source, corpus_fingerprint, read_alias_rows, scan_corpus
+from .corpus import CorpusFingerprint, Source, corpus_fingerprint, printable_path, read_alias_rows, scan_corpus
 from .dates import extract_article_dates
 from .engines import WorkerFailure, open_engine
 from .entities import (
@@ -174,7 +174,7 @@ def _update(config: Config, inputs: CorpusFingerprint, alias_rules: Sequence[Ali
         store.set_meta("table_format", config.table_format.value)
     store.set_source_keys(inventory.keys)  # also when nothing changed: lines keyed anew (an upgrade) stay known
     store.set_source_files((relative, inputs.files[relative], articles) for relative, articles in inventory.files.items()
-                           if relative in inputs.files)
+                           if relative in inputs.files and printable_path(relative) == relative)  # (else: not UTF-8)
     store.set_meta("documents", str(inventory.documents))
     store.set_meta("inputs", fingerprint)
     return _summary(config, store, inventory, times, started, up_to_date=up_to_date, notices=notices)

@@ -213,6 +213,7 @@ class _HashedFile:
 
     def __init__(self, path: Path):
         self._file = open(path, "wb")
+        self.name = self._file.name
         self.digest = hashlib.sha256()
 
     def write(self, text: str) -> None:
