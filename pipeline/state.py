@@ -19,8 +19,13 @@ entities.csv and aliases.csv are kept the same way, per entity, and counted agai
 (`refresh_entities`) only for the entities those articles name. Records are written by explicit encoders
 (`encode_result`), never `dataclasses.asdict`, which cost ~50 CPU-s at 120k articles.
 
+The state also keeps each corpus file's sha256 with the articles the last complete run read from
+it (`source_files`), so that a file with the same bytes is not read again.
+
 The store is a cache: a database that cannot be read is moved aside and rebuilt (every article
-is analysed again), never a reason to stop. A full disk is: the message says what to free.
+is analysed again), never a reason to stop. A full disk is: the message says what to free. The
+whole file is checked (`PRAGMA quick_check`) only when it is not sealed as the last clean run left
+it (`_sealed_as_found`); a damaged page met later stops the run with `StateDamagedError`.
 """
 from __future__ import annotations
 
