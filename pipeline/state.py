@@ -36,7 +36,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -286,7 +286,8 @@ class StateStore:
         self._seal = self.path.with_name(self.path.name + ".sealed")
         self.notices: list[str] = []
         check = not self._sealed_as_found()
-        self._seal.unlink(missing_ok=True)  # until `close`: a run that dies leaves the next one to check
+        with suppress(OSError):  # (a read-only folder: the first write says so, see `_write_error`)
+            self._seal.unlink(missing_ok=True)  # until `close`: a run that dies leaves the next one to check
         try:
             self._connection = self._open(pipeline_fingerprint, check)
         except sqlite3.DatabaseError as error:
