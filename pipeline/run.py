@@ -14,16 +14,17 @@ import hashlib
 import itertools
 import json
 import re
+import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
 from .config import Config, ConfigError
-from .corpus import Source, corpus_fingerprint, read_alias_rows, scan_corpus
+from .corpus import CorpusFingerprint, Source, corpus_fingerprint, printable_path, read_alias_rows, scan_corpus
 from .dates import extract_article_dates
 from .engines import WorkerFailure, open_engine
 from .entities import (
@@ -31,11 +32,12 @@ from .entities import (
     link_mentions, outlet_country, read_alias_rules,
 )
 from .entities.catalogue import entity_from_counts
-from .entities.places import cached_place_resolver, default_place_resolver, place_index_key
+from .entities.places import (PlaceNames, cached_place_names, cached_place_resolver, default_place_resolver,
+                              place_index_key)
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
 from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
-from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, output_lock
+from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, is_damaged, output_lock
 from .tables import TableFormat, TableSet, alias_text, damaged_tables, document_rows, entity_text, write_tables
 
 STAGES = ("read", "language", "ner", "dates", "entities", "tables")
@@ -100,9 +102,17 @@ def run(config: Config) -> RunSummary:
     try:
         store = StateStore(config.out, pipeline_fingerprint(config))
         try:
-            return _update(config, inputs, alias_rules, store, times, started)
-        finally:
+            summary = _update(config, inputs, alias_rules, store, times, started)
+        except sqlite3.DatabaseError as error:
+            if not is_damaged(error):
+                store.close()
+                raise
+            raise store.set_aside_damaged(error) from error
+        except BaseException:
             store.close()
+            raise
+        store.close()
+        return summary
     finally:
         lock.release()
 
@@ -125,19 +135,22 @@ class _Inventory:
     deleted: list[str] = field(default_factory=list)
     moved: list[tuple[str, str]] = field(default_factory=list)
     keys: list[tuple[bytes, str]] = field(default_factory=list)  # (source key, doc_id) of every article parsed
+    files: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # file -> (doc_id, source_path) of its articles
 
 
-def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store: StateStore, times: StageTimes,
+def _update(config: Config, inputs: CorpusFingerprint, alias_rules: Sequence[AliasRule], store: StateStore, times: StageTimes,
             started: float) -> RunSummary:
     notices = list(store.notices)
     written = json.loads(store.get_meta("tables") or "{}")
-    fingerprint = _inputs_fingerprint(inputs, alias_rules, config.table_format)
+    fingerprint = _inputs_fingerprint(inputs.digest, alias_rules, config.table_format)
     if store.get_meta("inputs") == fingerprint and not damaged_tables(config.out, written, config.table_format):
         # same corpus bytes, alias rules and format, tables as written: nothing to read
         return _summary(config, store, _Inventory(documents=int(store.get_meta("documents") or 0)), times, started,
                         up_to_date=True, notices=notices)
     clock = time.perf_counter()
-    inventory = _inventory(scan_corpus(config.corpus, store.source_keys()), store, alias_rules)
+    stored = store.revisions()
+    recorded = _unchanged_files(store.source_files(), inputs.files, stored)
+    inventory = _inventory(scan_corpus(config.corpus, store.source_keys(), recorded), store, stored, alias_rules)
     times.seconds["read"] += time.perf_counter() - clock
     same_manifest = (store.get_meta("manifest") == inventory.manifest
                      and store.get_meta("table_format") == config.table_format.value)
@@ -154,32 +167,50 @@ def _update(config: Config, inputs: str, alias_rules: Sequence[AliasRule], store
         _analyse_all(_documents_to_analyse(config, store, inventory), inventory.to_analyse - len(inventory.unreadable),
                      config, store, times)
         inventory.todo = []  # the bodies are not needed for the tables
-        store.set_source_keys(inventory.keys)
         statuses, digests = _write_all_interruptibly(config, store, times)
         store.set_meta("statuses", json.dumps(statuses))
         store.set_meta("tables", json.dumps(digests, sort_keys=True))
         store.set_meta("manifest", inventory.manifest)
         store.set_meta("table_format", config.table_format.value)
+    store.set_source_keys(inventory.keys)  # also when nothing changed: lines keyed anew (an upgrade) stay known
+    store.set_source_files((relative, inputs.files[relative], articles) for relative, articles in inventory.files.items()
+                           if relative in inputs.files and printable_path(relative) == relative)  # (else: not UTF-8)
     store.set_meta("documents", str(inventory.documents))
     store.set_meta("inputs", fingerprint)
     return _summary(config, store, inventory, times, started, up_to_date=up_to_date, notices=notices)
 
 
-def _inventory(sources: Iterable[Source], store: StateStore, alias_rules: Sequence[AliasRule]) -> _Inventory:
+def _unchanged_files(records: Mapping[str, tuple[str, list[tuple[str, str]]]], digests: Mapping[str, str],
+                     stored: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Relative path -> the (doc_id, source_path) of its articles, for each file with the bytes the last
+    complete run read (its sha256 in this run's fingerprint), whose articles are all stored: such a
+    file gives the same articles again, so it is not read.
+
+    A file with an article renamed as the second user of an id ('id@path') is read: whether it is
+    still a duplicate depends on the files before it. (A file changed while a run reads it is
+    recorded with the digest taken before; like the corpus fingerprint, it is read again next time
+    unless it changed back to those very bytes.)
+    """
+    return {relative: articles for relative, (sha256, articles) in records.items()
+            if digests.get(relative) == sha256 and all(doc_id in stored and "@" not in doc_id for doc_id, _ in articles)}
+
+
+def _inventory(sources: Iterable[Source], store: StateStore, stored: dict[str, str],
+               alias_rules: Sequence[AliasRule]) -> _Inventory:
     """Stream the corpus once: each document's revision against the stored one; bodies kept only to analyse.
 
     An article whose source (file name, line, bytes) is the one it was stored from is not even parsed:
     its stored revision stands. The manifest hashes (doc_id, revision, source path) of every document
     and the alias rules: equal manifests mean identical tables (a renamed file rewrites documents.csv).
     """
-    stored = store.revisions()
     stored_paths = store.source_paths()
     inventory = _Inventory()
-    entries = []
+    entries, files = [], inventory.files
     for source in sources:
         doc_id, document = source.doc_id, source.document
         revision = stored[doc_id] if document is None else document_revision(document)
         entries.append(f"{doc_id}\t{revision}\t{source.source_path}\n")
+        files.setdefault(source.file, []).append((doc_id, source.source_path))
         inventory.documents += 1
         if document is not None and source.key is not None:
             inventory.keys.append((source.key, doc_id))
@@ -484,6 +515,13 @@ def place_resolver(config: Config) -> PlaceResolver:
     return cached_place_resolver(config.out / STATE_DIR)
 
 
+def place_names(config: Config) -> PlaceNames | PlaceResolver:
+    """The names the place index knows, all the cross-article step asks of it (cached beside the index)."""
+    if config.out is None:
+        return default_place_resolver()
+    return cached_place_names(config.out / STATE_DIR)
+
+
 def problem_result(document: Document) -> DocumentResult:
     """A document that could not be read: a row with its reason, no analysis."""
     return failed_result(document, document.problem or "", status=document.problem_status)
@@ -601,7 +639,7 @@ def _write_all(config: Config, store: StateStore, times: StageTimes) -> tuple[di
     clock = time.perf_counter()
     places_key = place_index_key()
     inputs = store.start_cross_step(places_key)
-    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_resolver(config), inputs.previous,
+    links, decisions = decide_links(inputs.entities, inputs.articles, lambda: place_names(config), inputs.previous,
                                     inputs.changed)
     stored = inputs.stored
     del inputs  # before `adopt_links` reads the previous decisions, when the step did not

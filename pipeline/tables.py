@@ -23,10 +23,11 @@ import csv
 import errno
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,7 +154,7 @@ def write_tables(out: Path, tables: TableSet, table_format: TableFormat = TableF
         _write_rows(tables, writers)
         for writer in writers.values():
             writer.finish()
-        digests = {name: file_sha256(temporary) for name, temporary in staged.items()}
+        digests = {name: writer.sha256() for name, writer in writers.items()}
         for name, temporary in staged.items():
             os.replace(temporary, table_path(out, name, table_format))
         return digests
@@ -166,17 +167,26 @@ def write_tables(out: Path, tables: TableSet, table_format: TableFormat = TableF
             temporary.unlink(missing_ok=True)
 
 
+WRITE_CHUNK_ROWS = 2000  # the rows of this many documents (or entities) go to a writer as one text
+
+
 def _write_rows(tables: TableSet, writers: Mapping[str, _TableWriter]) -> None:
-    """Every row of every table: documents, mentions and dates in one pass over the documents."""
-    documents, mentions, dates = writers["documents"], writers["mentions"], writers["dates"]
-    for document_text, mention_text, date_text in tables.rows:
-        documents.add_text(document_text)
-        mentions.add_text(mention_text)
-        dates.add_text(date_text)
-    for text in tables.entities:
-        writers["entities"].add_text(text)
-    for text in tables.aliases:
-        writers["aliases"].add_text(text)
+    """Every row of every table: documents, mentions and dates in one pass over the documents.
+
+    Texts are joined a chunk at a time: one write per row of 120k documents in three tables cost
+    ~0.8 CPU-s of call overhead for the same bytes."""
+    for chunk in _chunks(tables.rows):
+        for writer, texts in zip((writers["documents"], writers["mentions"], writers["dates"]), zip(*chunk)):
+            writer.add_text("".join(texts))
+    for name in ("entities", "aliases"):
+        for chunk in _chunks(getattr(tables, name)):
+            writers[name].add_text("".join(chunk))
+
+
+def _chunks(items: Iterable) -> Iterator[list]:
+    items = iter(items)
+    while chunk := list(itertools.islice(items, WRITE_CHUNK_ROWS)):
+        yield chunk
 
 
 class _TableWriter:
@@ -189,8 +199,36 @@ class _TableWriter:
     def finish(self) -> None:
         raise NotImplementedError
 
+    def sha256(self) -> str:
+        """The sha256 of the finished file."""
+        raise NotImplementedError
+
     def close(self) -> None:
         raise NotImplementedError
+
+
+class _HashedFile:
+    """A UTF-8 text file opened for writing that keeps the sha256 of the bytes written, so that the
+    digest the state records need not read the finished table (160 MB at 120k articles) again."""
+
+    def __init__(self, path: Path):
+        self._file = open(path, "wb")
+        self.name = self._file.name
+        self.digest = hashlib.sha256()
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self._file.write(data)
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def close(self) -> None:
+        self._file.close()
 
 
 class _CsvWriter(_TableWriter):
@@ -204,6 +242,9 @@ class _CsvWriter(_TableWriter):
     def finish(self) -> None:
         self._handle.flush()
         os.fsync(self._handle.fileno())
+
+    def sha256(self) -> str:
+        return self._handle.digest.hexdigest()
 
     def close(self) -> None:
         self._handle.close()
@@ -249,6 +290,9 @@ class _ParquetWriter(_TableWriter):
         with open(self._path, "rb+") as handle:
             os.fsync(handle.fileno())
 
+    def sha256(self) -> str:
+        return file_sha256(self._path)
+
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
@@ -283,7 +327,7 @@ def parquet_schema(name: str):
 def _writer(name: str, path: Path, table_format: TableFormat) -> _TableWriter:
     if table_format is TableFormat.PARQUET:
         return _ParquetWriter(name, path)
-    return _CsvWriter(TABLE_COLUMNS[name], open(path, "w", encoding="utf-8", newline=""))
+    return _CsvWriter(TABLE_COLUMNS[name], _HashedFile(path))
 
 
 def _write_failure(out: Path, error: OSError) -> str:

@@ -302,8 +302,8 @@ def test_full_disk_while_saving_says_what_to_free_and_exits_2(tmp_path, ruler_mo
     corpus, out = _small_corpus(tmp_path), tmp_path / "out"
     real_open = state_module.StateStore._open
 
-    def open_on_a_nearly_full_disk(self, fingerprint):
-        connection = real_open(self, fingerprint)
+    def open_on_a_nearly_full_disk(self, fingerprint, check):
+        connection = real_open(self, fingerprint, check)
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
         return connection

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from pipeline.corpus import (CorpusError, content_hash, decode_bytes, decode_text_file, normalise_published,
-                             printable_path, read_corpus, read_records)
+                             printable_path, read_corpus, read_records, scan_corpus)
 from pipeline.records import Status
 
 corpus_module = importlib.import_module("pipeline.corpus")
@@ -274,3 +274,26 @@ def test_an_unexpected_error_while_reading_one_file_becomes_its_row(tmp_path, wr
     docs = documents(tmp_path)
     assert docs["a"].problem is None
     assert docs["b"].problem == "read stage failed on b.txt: MemoryError: te groot: the file was left out; please report it with the file"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "utf-16"])
+def test_known_jsonl_lines_are_neither_decoded_nor_parsed_and_an_edited_one_is(tmp_path, encoding, monkeypatch):
+    """A .jsonl line is recognised by its raw bytes (UTF-16 files, decoded whole, by their text): only
+    the line edited since is decoded and parsed again, and the others keep their keys."""
+    lines = ['{"id": "a", "text": "Café De Kroon in Gent."}', '{"id": "b", "text": "Het Vlaams Parlement stemde."}',
+             '{"id": "c", "text": "Geen nieuws uit Brugge."}']
+    path = tmp_path / "nieuws.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    first = {source.doc_id: source.key for source in scan_corpus(tmp_path)}
+    assert sorted(first) == ["a", "b", "c"] and None not in first.values()
+    path.write_bytes(("\n".join(lines) + "\n").replace("Brugge", "Brügge").encode(encoding))
+    decoded = []
+    real_decode = corpus_module.decode_bytes
+    monkeypatch.setattr(corpus_module, "decode_bytes", lambda raw: decoded.append(raw) or real_decode(raw))
+    again = list(scan_corpus(tmp_path, {key: doc_id for doc_id, key in first.items()}))
+    assert [(s.doc_id, s.document is None) for s in again] == [("a", True), ("b", True), ("c", False)]
+    assert [s.key == first[s.doc_id] for s in again] == [True, True, False]
+    assert again[2].document.body == "Geen nieuws uit Brügge."
+    assert again[0].parse().body == "Café De Kroon in Gent."  # parsed on demand
+    if encoding != "utf-16":
+        assert len(decoded) == 2  # the edited line when met, and line 1 when asked

@@ -621,3 +621,14 @@ def test_deciding_again_only_what_a_change_reaches_equals_deciding_everything(se
         linked += bool(full.second)
         previous = incremental
     assert merges_changed >= 2 and linked >= 20  # variant merges changed now and then; links worth keeping
+
+
+@pytest.mark.parametrize("name", ["Gent", "'s-Hertogenbosch", "de Verenigde Staten", "Verenigde Staten", "het Zoute",
+                                  "Oranje", "Washington", "Verstappen", "De Wever", "de Jong", "Schiphol", "Bergen"])
+def test_the_cached_place_names_know_what_the_place_index_knows(tmp_path, name):
+    """The cross-article step asks only whether a name is a place; it loads the names, not the index."""
+    from pipeline.entities.places import cached_place_names, default_place_resolver
+
+    names = cached_place_names(tmp_path)
+    assert names.knows(name) == default_place_resolver().knows(name) == bool(default_place_resolver().candidates(name))
+    assert len(list(tmp_path.glob("place-names-*.pickle"))) == 1

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import filecmp
 import importlib
+import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +18,7 @@ from pipeline import Config, load_tables, run
 from pipeline.corpus import read_corpus
 from pipeline.records import LanguageGuess, Status
 from pipeline.run import RunInterrupted
-from pipeline.state import RunLockedError, acquire, output_lock
+from pipeline.state import RunLockedError, StateDamagedError, acquire, output_lock
 from pipeline.tables import TABLE_COLUMNS
 from tests.conftest import FIXTURES, MODEL
 
@@ -136,6 +138,40 @@ def test_unchanged_articles_are_not_parsed_when_one_line_of_a_jsonl_changes(corp
     assert ("gent-2025-001", "KU Leuven") in set(zip(load_tables(out)["mentions"]["doc_id"], load_tables(out)["mentions"]["text"]))
 
 
+def test_files_with_the_bytes_the_last_run_read_are_not_read_again(corpus, tmp_path, ruler_model, monkeypatch):
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    _add_article(corpus, ruler_model)
+    corpus_module = importlib.import_module("pipeline.corpus")
+    read, real_sources = [], corpus_module._sources_in_file
+    monkeypatch.setattr(corpus_module, "_sources_in_file",
+                        lambda file, relative, known: read.append(relative) or real_sources(file, relative, known))
+    summary = run(config(corpus, out, ruler_model))
+    assert (summary.new, summary.unchanged, read) == (1, 11, ["school.txt"])
+    run(config(corpus, tmp_path / "scratch", ruler_model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "scratch" / f"{name}.csv").read_bytes(), name
+
+
+@pytest.mark.parametrize("first_file", ["a.jsonl", "z.jsonl"], ids=["duplicate-after", "duplicate-before"])
+def test_an_unread_file_whose_id_another_file_takes_or_gives_up_is_read_after_all(tmp_path, ruler_model, first_file):
+    """Which of two articles with one id is the duplicate depends on the files before it, not only on
+    its own bytes: the tables still equal a run from scratch when the other file changes."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "m.jsonl").write_text('{"id": "x", "text": "Hermans sprak in Gent."}\n', encoding="utf-8")
+    other = corpus / first_file
+    for text in ('{"id": "x", "text": "De Lijn reed door Gent."}\n', '{"id": "y", "text": "De Lijn reed door Gent."}\n',
+                 '{"id": "x", "text": "De Lijn reed weer door Gent."}\n'):
+        other.write_text(text, encoding="utf-8")
+        run(config(corpus, tmp_path / "out", ruler_model))
+        shutil.rmtree(tmp_path / "scratch", ignore_errors=True)
+        run(config(corpus, tmp_path / "scratch", ruler_model))
+        for name in TABLE_COLUMNS:
+            assert ((tmp_path / "out" / f"{name}.csv").read_bytes()
+                    == (tmp_path / "scratch" / f"{name}.csv").read_bytes()), (text, name)
+
+
 def test_rerun_with_identical_corpus_bytes_reads_no_article(corpus, tmp_path, ruler_model, monkeypatch):
     out = tmp_path / "out"
     run(config(corpus, out, ruler_model))
@@ -153,6 +189,36 @@ def test_a_damaged_table_is_rewritten_though_the_corpus_is_unchanged(corpus, tmp
     summary = run(config(corpus, out, ruler_model))
     assert not summary.up_to_date and summary.notices[0].startswith("entities.csv in ")
     assert (out / "entities.csv").read_bytes() == before
+
+
+def test_a_state_damaged_behind_a_seal_stops_the_run_clearly_and_the_next_run_starts_afresh(corpus, tmp_path,
+                                                                                               ruler_model):
+    """A sealed state is not checked when opened; a read that finds it damaged says so, moves it aside,
+    and the run after that analyses everything again and writes the same tables."""
+    out = tmp_path / "out"
+    run(config(corpus, out, ruler_model))
+    state = out / ".pipeline" / "state.sqlite"
+    with sqlite3.connect(state) as connection:  # the pages of the documents table and its indexes (not `meta`)
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        roots = [row[0] for row in connection.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'documents'")]
+    connection.close()
+    pages = bytearray(state.read_bytes())
+    for root in roots:
+        pages[(root - 1) * size:root * size] = b"\xff" * size
+    state.write_bytes(bytes(pages))
+    found = state.stat()  # sealed again as if the damage had left the file's times alone (a bad disk)
+    (out / ".pipeline" / "state.sqlite.sealed").write_text(json.dumps(
+        {"size": found.st_size, "mtime_ns": found.st_mtime_ns, "ctime_ns": found.st_ctime_ns, "inode": found.st_ino,
+         "device": found.st_dev}), encoding="utf-8")
+    _edit_article(corpus, ruler_model)
+    with pytest.raises(StateDamagedError, match=r"the state database .*state.sqlite is damaged \(.*\): it was moved "
+                                                r"aside to state.sqlite.corrupt-\S+; run again to analyse every article"):
+        run(config(corpus, out, ruler_model))
+    assert len(list((out / ".pipeline").glob("state.sqlite.corrupt-*"))) == 1
+    assert run(config(corpus, out, ruler_model)).new == 11
+    run(config(corpus, tmp_path / "fresh", ruler_model))
+    for name in TABLE_COLUMNS:
+        assert (out / f"{name}.csv").read_bytes() == (tmp_path / "fresh" / f"{name}.csv").read_bytes(), name
 
 
 def test_parquet_output_loads_like_csv_output(corpus, tmp_path, ruler_model):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sqlite3
 from dataclasses import replace
 
 import pytest
-
-import sqlite3
 
 from pipeline.entities import link_mentions
 from pipeline.records import (Document, DocumentResult, Field, Label, LanguageGuess, Mention, Status, Timex,
@@ -248,3 +248,39 @@ def test_kept_cross_article_decisions_are_not_trusted_after_an_earlier_version_w
         store._connection.execute("DELETE FROM cross_moves")  # ... rewrites the merges of its own run
     assert store.start_cross_step("places").previous is None
     store.close()
+
+
+def _checks_made(monkeypatch) -> list[bool]:
+    """Whether each StateStore opened since ran SQLite's integrity check."""
+    made: list[bool] = []
+    real_open = StateStore._open
+
+    def recording_open(self, fingerprint, check):
+        made.append(check)
+        return real_open(self, fingerprint, check)
+
+    monkeypatch.setattr(StateStore, "_open", recording_open)
+    return made
+
+
+@pytest.mark.parametrize("meddle, checked", [
+    (lambda path: None, False),
+    (lambda path: path.write_bytes(path.read_bytes()), True),  # the same bytes written again: new times
+    (lambda path: os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns)), True),  # `touch -d` back
+    (lambda path: path.with_name("state.sqlite.sealed").unlink(), True),  # a run killed after it opened the state
+    (lambda path: path.with_name("state.sqlite-journal").write_bytes(b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7" + b"\0" * 504),
+     True),  # a hot journal: a transaction was cut off
+], ids=["untouched", "rewritten", "touched-back", "unsealed", "journal-left"])
+def test_integrity_check_only_when_the_state_is_not_as_a_clean_run_left_it(tmp_path, monkeypatch, meddle, checked):
+    store = StateStore(tmp_path, "fp1")
+    store.save([result()])
+    store.close()
+    checks = _checks_made(monkeypatch)
+    meddle(tmp_path / ".pipeline" / "state.sqlite")
+    again = StateStore(tmp_path, "fp1")
+    assert not (tmp_path / ".pipeline" / "state.sqlite.sealed").exists()  # until this run closes cleanly
+    assert [r.document.doc_id for r in again.results()] == ["a"]
+    again.close()
+    assert checks == [checked]
+    StateStore(tmp_path, "fp1").close()
+    assert checks == [checked, False]  # sealed again by the clean close

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from pipeline.entities.places import PlaceResolver, default_place_resolver, place_code
+from pipeline.entities.places import PlaceNames, PlaceResolver, default_place_resolver, place_code
 from pipeline.entities.names import (
     entity_id_for, label_of_entity_id, looks_like_acronym, name_key, tokens, without_title,
 )
@@ -135,7 +135,8 @@ class Decisions:
 
 
 def decide_links(entities: Mapping[str, CorpusEntity], articles: Articles,
-                 places: Callable[[], PlaceResolver] = default_place_resolver, previous: Decisions | None = None,
+                 places: Callable[[], PlaceNames | PlaceResolver] = default_place_resolver,
+                 previous: Decisions | None = None,
                  changed: Collection[str] = ()) -> tuple[CrossLinks, Decisions]:
     """The cross-article links of the corpus whose per-article entities are `entities`, named in
     `articles`, and the decisions behind them.
@@ -458,7 +459,7 @@ class _Context:
     documents: Mapping[str, set[str]]  # merged id -> its articles
     by_doc: Mapping[str, Sequence[str]]  # doc_id -> the merged ids its article names
     article_labels: _ArticleLabels
-    places: Callable[[], PlaceResolver]
+    places: Callable[[], PlaceNames | PlaceResolver]  # only asked whether a name is a place
 
 
 def _link_short_forms(candidates: Mapping[str, Sequence[str]], context: _Context,
@@ -657,9 +658,9 @@ def _short_key(label: Label, display: str, key: str) -> str | None:
     return key if len(tokens(key)) == 1 and key.isalpha() else None
 
 
-def _is_place_name(entity: CorpusEntity, places: PlaceResolver) -> bool:
+def _is_place_name(entity: CorpusEntity, places: PlaceNames | PlaceResolver) -> bool:
     """True when the gazetteer knows the name as a place ('Washington', 'Oranje'): never read as a surname."""
-    return bool(places.candidates(entity.display))
+    return places.knows(entity.display)
 
 
 def _decide(short_id: str, short_key: str, options: Sequence[str], doc_id: str, evidence: _Evidence,
