@@ -18,7 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
 
 from pipeline.entities.places import gazetteer_rows
 from pipeline.ner_rules import Gazetteer, Span, correct_spans
@@ -30,11 +30,12 @@ if TYPE_CHECKING:  # spaCy is imported only when a model loads: checks and finge
     from spacy.tokens import Doc
 
 MAX_CHUNK_CHARS = 100_000  # keeps memory per text predictable, far below spaCy's default limit
-# Paragraphs the model takes in one batch (spaCy's `nlp.pipe` batch_size). A worker's memory peak is
-# set by the largest batch, not by the run: 64 paragraphs of press text took up to 400 MB above the
-# worker's resting size, 16 take at most 140 MB, at the same speed and with the same entities
-# (tools/worker_memory.py).
-CHUNKS_PER_CALL = 16
+# Tokens the model reads in one batch (the paragraphs given to one `nlp.pipe` call). A worker's memory
+# peak is set by the largest batch, and a batch's memory grows with its tokens; the former fixed 16
+# paragraphs a batch made batches of short articles so small that the model's per-batch cost
+# dominated. 2,048 tokens: peak 414 MB on 3,000 press-bench articles (tools/worker_memory.py; 16
+# paragraphs: 425 MB, 64 paragraphs: 551 MB), same entities, 10-20% faster on short news items.
+TOKENS_PER_BATCH = 2048
 # Articles a recogniser analyses before it runs the model in a spaCy memory zone (see `recognise`).
 # By then the vocabulary holds the common words, so a zone drops and re-adds only rare ones: a zone
 # from the first article re-made the lexemes of common words in every call, 15-25% slower.
@@ -106,7 +107,7 @@ class EntityRecognizer:
         """Strings the model's vocabulary holds now (it grows with every new word outside a memory zone)."""
         return len(self._nlp.vocab.strings)
 
-    def recognise(self, items: Sequence[tuple[str, str]], batch_size: int = CHUNKS_PER_CALL) -> list[tuple[Mention, ...]]:
+    def recognise(self, items: Sequence[tuple[str, str]], tokens_per_batch: int = TOKENS_PER_BATCH) -> list[tuple[Mention, ...]]:
         """(title, body) pairs -> mentions per item, in order.
 
         Each field is parsed paragraph by paragraph; the spans of a whole item then get the
@@ -130,12 +131,12 @@ class EntityRecognizer:
         zone = self._nlp.memory_zone() if self._items_seen >= MEMORY_ZONE_AFTER_ITEMS else contextlib.nullcontext()
         self._items_seen += len(items)
         with zone, self._nlp.select_pipes(disable=["sentencizer"] if self._name_words else []):
-            to_read = (self._tokens_to_read(job) for job in jobs)
-            for doc, ((item_index, field, offset, chunk), reading) in self._nlp.pipe(to_read, batch_size=batch_size,
-                                                                                     as_tuples=True):
-                entities, sentences = reading.found(doc) if reading else (entity_chars(doc), sentence_start_chars(doc, chunk))
-                spans[item_index].extend(doc_spans(entities, chunk, field, offset))
-                sentence_starts[item_index][field].extend(offset + start for start in sentences)
+            for batch in batches_of_tokens((self._tokens_to_read(job) for job in jobs), tokens_per_batch):
+                for doc, ((item_index, field, offset, chunk), reading) in self._nlp.pipe(batch, batch_size=len(batch),
+                                                                                         as_tuples=True):
+                    entities, sentences = reading.found(doc) if reading else (entity_chars(doc), sentence_start_chars(doc, chunk))
+                    spans[item_index].extend(doc_spans(entities, chunk, field, offset))
+                    sentence_starts[item_index][field].extend(offset + start for start in sentences)
         results = []
         for (title, body), found, starts in zip(items, spans, sentence_starts):
             texts = {Field.TITLE: title, Field.BODY: body}
@@ -163,6 +164,20 @@ class EntityRecognizer:
         doc = Doc(whole.vocab, words=[whole.vocab.strings[orths[i]] for i in kept], spaces=[spaces[i] == 1 for i in kept],
                   sent_starts=[starts[i] == 1 or gap for i, gap in zip(kept, after_gap)])
         return doc, (job, Reading((whole, kept), sentences))
+
+
+def batches_of_tokens(pairs: Iterable[tuple[Doc, tuple]], budget: int) -> Iterator[list[tuple[Doc, tuple]]]:
+    """Consecutive (Doc, context) pairs holding at most `budget` tokens together; a longer Doc goes alone."""
+    batch: list[tuple[Doc, tuple]] = []
+    tokens = 0
+    for pair in pairs:
+        if batch and tokens + len(pair[0]) > budget:
+            yield batch
+            batch, tokens = [], 0
+        batch.append(pair)
+        tokens += len(pair[0])
+    if batch:
+        yield batch
 
 
 @dataclass(frozen=True)

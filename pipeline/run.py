@@ -372,10 +372,9 @@ class Analyser:
         return found
 
     def _recognise_group(self, group: list[tuple[Document, tuple[str, str]]]) -> dict[str, tuple]:
-        size = sum(_size(text) for _, text in group)
-        texts = [text for _, text in group]
-        mentions = (self.recognizer.recognise(texts, batch_size=1) if size > NER_CHARACTER_BUDGET
-                    else self.recognizer.recognise(texts))
+        """Mentions per doc_id of one group; the model reads a huge article's paragraphs one batch of
+        `ner.TOKENS_PER_BATCH` tokens at a time, so its memory stays bounded too."""
+        mentions = self.recognizer.recognise([text for _, text in group])
         return {d.doc_id: m for (d, _), m in zip(group, mentions)}
 
 

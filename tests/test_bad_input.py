@@ -264,10 +264,10 @@ def test_a_model_failure_on_one_article_spares_the_others_in_its_batch(tmp_path,
     corpus = _small_corpus(tmp_path)
     real_recognise = run_module.EntityRecognizer.recognise
 
-    def recognise_failing_on_boem(self, items, batch_size=64):
+    def recognise_failing_on_boem(self, items):
         if any("BOEM" in body for _, body in items):
             raise ValueError("[E088] Text of length 1000001 exceeds maximum")
-        return real_recognise(self, items, batch_size)
+        return real_recognise(self, items)
 
     monkeypatch.setattr(run_module.EntityRecognizer, "recognise", recognise_failing_on_boem)
     code, _ = _extract(corpus, tmp_path / "out", ruler_model)

@@ -272,7 +272,7 @@ def test_the_shipped_common_words_are_lower_case_and_no_party_or_title() -> None
 
 def test_recognise_keeps_item_order_across_batches(ruler_recognizer: EntityRecognizer) -> None:
     items = [("", f"Dag {i}: Verbeek was in Zwolle.") if i % 2 else (f"Zwolle {i}", "") for i in range(9)]
-    results = ruler_recognizer.recognise(items, batch_size=2)
+    results = ruler_recognizer.recognise(items, tokens_per_batch=8)  # a few items per batch
     assert len(results) == 9
     for i, mentions in enumerate(results):
         expected = ["Verbeek", "Zwolle"] if i % 2 else ["Zwolle"]
