@@ -18,7 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from pipeline.entities.places import gazetteer_rows
 from pipeline.ner_rules import Gazetteer, Span, correct_spans
@@ -52,6 +52,7 @@ NAME_WORDS_REMEMBERED = 200_000  # lexeme kinds kept per worker (a few MB)
 FLORET_CACHE_WORDS = 50_000  # x 100 dimensions x 4 bytes = 20 MB per worker
 FINGERPRINT_SKIPPED = {".md", ".txt"}
 FINGERPRINT_LENGTH = 16
+T = TypeVar("T")
 
 
 class ModelNotFoundError(RuntimeError):
@@ -131,7 +132,8 @@ class EntityRecognizer:
         zone = self._nlp.memory_zone() if self._items_seen >= MEMORY_ZONE_AFTER_ITEMS else contextlib.nullcontext()
         self._items_seen += len(items)
         with zone, self._nlp.select_pipes(disable=["sentencizer"] if self._name_words else []):
-            for batch in batches_of_tokens((self._tokens_to_read(job) for job in jobs), tokens_per_batch):
+            to_read = (self._tokens_to_read(job) for job in jobs)
+            for batch in batches_within(to_read, tokens_per_batch, lambda pair: len(pair[0])):
                 for doc, ((item_index, field, offset, chunk), reading) in self._nlp.pipe(batch, batch_size=len(batch),
                                                                                          as_tuples=True):
                     entities, sentences = reading.found(doc) if reading else (entity_chars(doc), sentence_start_chars(doc, chunk))
@@ -166,16 +168,17 @@ class EntityRecognizer:
         return doc, (job, Reading((whole, kept), sentences))
 
 
-def batches_of_tokens(pairs: Iterable[tuple[Doc, tuple]], budget: int) -> Iterator[list[tuple[Doc, tuple]]]:
-    """Consecutive (Doc, context) pairs holding at most `budget` tokens together; a longer Doc goes alone."""
-    batch: list[tuple[Doc, tuple]] = []
-    tokens = 0
-    for pair in pairs:
-        if batch and tokens + len(pair[0]) > budget:
+def batches_within(items: Iterable[T], budget: int, size: Callable[[T], int]) -> Iterator[list[T]]:
+    """Consecutive items whose sizes add up to at most `budget`; a larger item forms a batch alone."""
+    batch: list[T] = []
+    total = 0
+    for item in items:
+        item_size = size(item)
+        if batch and total + item_size > budget:
             yield batch
-            batch, tokens = [], 0
-        batch.append(pair)
-        tokens += len(pair[0])
+            batch, total = [], 0
+        batch.append(item)
+        total += item_size
     if batch:
         yield batch
 

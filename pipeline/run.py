@@ -36,7 +36,7 @@ from .entities.places import (PlaceNames, cached_place_names, cached_place_resol
                               place_index_key)
 from .language import LanguageSettings, detect_language
 from .records import Alias, Document, DocumentResult, LanguageGuess, Status
-from .ner import MAX_CHUNK_CHARS, EntityRecognizer, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
+from .ner import MAX_CHUNK_CHARS, EntityRecognizer, batches_within, check_model_dir, model_fingerprint  # spaCy itself is imported only when a model loads
 from .state import STATE_DIR, EntityCounts, StateStore, acquire, document_revision, is_damaged, output_lock
 from .tables import TableFormat, TableSet, alias_text, damaged_tables, document_rows, entity_text, write_tables
 
@@ -388,15 +388,7 @@ def _size(text: tuple[str, str]) -> int:
 
 def _groups_by_size(items: list[tuple[Document, tuple[str, str]]], budget: int) -> Iterator[list]:
     """Consecutive groups of `items` of at most `budget` characters; a larger item forms a group alone."""
-    group, size = [], 0
-    for item in items:
-        if group and size + _size(item[1]) > budget:
-            yield group
-            group, size = [], 0
-        group.append(item)
-        size += _size(item[1])
-    if group:
-        yield group
+    return batches_within(items, budget, lambda item: _size(item[1]))
 
 
 def _announce_huge(documents: Sequence[Document]) -> None:

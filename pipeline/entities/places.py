@@ -105,11 +105,11 @@ class PlaceResolver:
 
     def candidates(self, name: str) -> tuple[Place, ...]:
         """The places a name may denote, best first ('de Verenigde Staten' and 'Verenigde Staten' alike)."""
-        key = name_key(name)
-        found = self._index.get(key, ())
-        if not found and key.startswith(("de ", "het ")):
-            found = self._index.get(key.split(" ", 1)[1], ())
-        return found
+        for key in index_keys(name):
+            found = self._index.get(key, ())
+            if found:
+                return found
+        return ()
 
     def resolve(self, name: str) -> Place | None:
         """The place a name denotes without context (its first candidate), or None."""
@@ -212,8 +212,14 @@ class PlaceNames:
         self._keys = frozenset(keys)
 
     def knows(self, name: str) -> bool:
-        key = name_key(name)
-        return key in self._keys or (key.startswith(("de ", "het ")) and key.split(" ", 1)[1] in self._keys)
+        return any(key in self._keys for key in index_keys(name))
+
+
+def index_keys(name: str) -> tuple[str, ...]:
+    """The keys a name is looked up under, in order: its `name_key`, then that key without a leading
+    article ('de Verenigde Staten' as 'Verenigde Staten')."""
+    key = name_key(name)
+    return (key, key.split(" ", 1)[1]) if key.startswith(("de ", "het ")) else (key,)
 
 
 @functools.cache
